@@ -1,0 +1,80 @@
+#include "zone/geos.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+#include <vector>
+
+namespace zone::geos {
+
+
+Context::Context() : handle_(GEOS_init_r()) {
+    if (!handle_) throw GeosError("cannot initialise GEOS");
+    GEOSContext_setErrorMessageHandler_r(handle_, &Context::on_error, this);
+    GEOSContext_setNoticeMessageHandler_r(handle_, nullptr, nullptr);
+}
+
+Context::~Context() { GEOS_finish_r(handle_); }
+
+void Context::on_error(const char* message, void* self) {
+    static_cast<Context*>(self)->error_ = message ? message : "unknown GEOS error";
+}
+
+GeomPtr own(const Context& ctx, GEOSGeometry* g, const char* what) {
+    if (!g) {
+        std::string msg = what;
+        msg += " failed";
+        if (!ctx.last_error().empty()) msg += ": " + ctx.last_error();
+        throw GeosError(msg);
+    }
+    return GeomPtr(g, GeomDeleter{ctx.handle()});
+}
+
+PreparedPtr prepare(const Context& ctx, const GEOSGeometry* g) {
+    const GEOSPreparedGeometry* p = GEOSPrepare_r(ctx, g);
+    if (!p) throw GeosError("GEOSPrepare failed: " + ctx.last_error());
+    return PreparedPtr(p, PreparedDeleter{ctx.handle()});
+}
+
+GeomPtr clone(const Context& ctx, const GEOSGeometry* g) {
+    return own(ctx, GEOSGeom_clone_r(ctx, g), "clone");
+}
+
+GeomPtr empty_multipolygon(const Context& ctx) {
+    return own(ctx, GEOSGeom_createEmptyCollection_r(ctx, GEOS_MULTIPOLYGON), "empty");
+}
+
+GeomPtr polygonal_part(const Context& ctx, GeomPtr g) {
+    const int type = GEOSGeomTypeId_r(ctx, g.get());
+    if (type == GEOS_MULTIPOLYGON) return g;
+    if (type == GEOS_POLYGON) {
+        GEOSGeometry* parts[1] = {g.release()};
+        return own(ctx, GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts, 1), "multipolygon");
+    }
+    std::vector<GEOSGeometry*> polys;
+    if (type == GEOS_GEOMETRYCOLLECTION) {
+        const int n = GEOSGetNumGeometries_r(ctx, g.get());
+        for (int i = 0; i < n; ++i) {
+            const GEOSGeometry* part = GEOSGetGeometryN_r(ctx, g.get(), i);
+            const int pt = GEOSGeomTypeId_r(ctx, part);
+            if (pt == GEOS_POLYGON) {
+                if (!GEOSisEmpty_r(ctx, part)) polys.push_back(GEOSGeom_clone_r(ctx, part));
+            } else if (pt == GEOS_MULTIPOLYGON) {
+                const int m = GEOSGetNumGeometries_r(ctx, part);
+                for (int j = 0; j < m; ++j)
+                    polys.push_back(GEOSGeom_clone_r(ctx, GEOSGetGeometryN_r(ctx, part, j)));
+            }
+        }
+    }
+    return own(ctx,
+               GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, polys.data(),
+                                           static_cast<unsigned>(polys.size())),
+               "multipolygon");
+}
+
+double planar_area(const Context& ctx, const GEOSGeometry* g) {
+    double a = 0;
+    if (!GEOSArea_r(ctx, g, &a)) throw GeosError("GEOSArea failed: " + ctx.last_error());
+    return a;
+}
+
+}  // namespace zone::geos
