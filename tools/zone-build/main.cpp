@@ -1,1 +1,131 @@
-int main(){}
+// zone-build: factor layers and county boundaries to a clean, coded unit map.
+#include "cli.hpp"
+#include "zone/build.hpp"
+#include "zone/coding.hpp"
+#include "zone/scheme.hpp"
+#include "zone/source.hpp"
+#include "zone/units_io.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+namespace {
+
+struct Args {
+    std::string scheme;
+    std::string output;
+    std::string format;
+    std::string encoding;
+    bool overwrite = false;
+    int threads = 0;
+    bool quiet = false;
+    bool progress = false;
+    bool verbose = false;
+};
+
+void print_summary(const zone::Scheme& scheme, const zone::BuildResult& r, const zone::WriteOptions& out,
+                   double seconds, bool verbose) {
+    const auto& s = r.stats;
+    double total = 0;
+    int units = 0;
+    for (int c = 1; c <= 3; ++c) {
+        total += s.area_km2[c];
+        units += s.units[c];
+    }
+    std::fprintf(stderr, "%s\n",
+                 fmt::format("zone-build: {} units in {} counties from {} factor layers ({} features, {} repaired)",
+                             units, s.counties, scheme.factors.size(), s.factor_features, s.repaired)
+                     .c_str());
+    std::fprintf(stderr, "  category                units           km²   share\n");
+    for (int c = 1; c <= 3; ++c)
+        std::fprintf(stderr, "  %d %s  %8d  %12.2f  %5.1f %%\n", c, zone::category_unit_name(c), s.units[c],
+                     s.area_km2[c], total > 0 ? 100 * s.area_km2[c] / total : 0.0);
+    std::fprintf(stderr, "  total                %8d  %12.2f\n", units, total);
+    std::fprintf(stderr, "  area: %s\n", r.area_method.c_str());
+    std::fprintf(stderr, "  overlay: %d faces, %d pieces; %d slivers under %g m² merged into a neighbour\n", s.faces,
+                 s.pieces, s.eliminated, scheme.sliver_area_m2);
+    if (!s.stuck.empty()) {
+        std::fprintf(stderr,
+                     "  %zu small pieces kept: no neighbour of equal or stricter category to merge into%s\n",
+                     s.stuck.size(), verbose ? ":" : " (-v lists them)");
+        if (verbose) {
+            auto stuck = s.stuck;
+            std::sort(stuck.begin(), stuck.end(), [](const auto& a, const auto& b) { return a.unit_code < b.unit_code; });
+            for (const auto& p : stuck)
+                std::fprintf(stderr, "    %s  category %d  %-16s %10.1f m²  at %.6f %.6f\n", p.unit_code.c_str(),
+                             p.category, p.factor.empty() ? "general" : p.factor.c_str(), p.area_m2, p.x, p.y);
+        }
+    }
+    if (s.skipped_null) std::fprintf(stderr, "  %d factor features without geometry left out\n", s.skipped_null);
+    std::fprintf(stderr, "  wrote %s (layer %s) in %.1f s\n", out.path == "-" ? "standard output" : out.path.c_str(),
+                 out.layer.c_str(), seconds);
+}
+
+int run(const Args& a) {
+    const auto start = std::chrono::steady_clock::now();
+    zone::Scheme scheme = zone::load_scheme(a.scheme);
+
+    zone::WriteOptions out;
+    out.path = a.output.empty() ? scheme.output.path : a.output;
+    out.format = a.format;
+    out.encoding = a.encoding;
+    out.layer = scheme.output.layer;
+    out.overwrite = a.overwrite;
+    out.inputs = {a.scheme, zone::parse_source(scheme.boundary.source).path};
+    for (const auto& f : scheme.factors) out.inputs.push_back(zone::parse_source(f.source).path);
+    zone::check_output(out);  // before the work, not after
+
+    zone::cli::Progress progress(!a.quiet && (a.progress || zone::cli::stderr_is_terminal()));
+    zone::BuildOptions options;
+    options.threads = a.threads;
+    options.progress = [&progress](double f) { progress(f); };
+    zone::BuildResult result = zone::build_units(scheme, options);
+    progress.finish();
+
+    out.description = fmt::format("{}; MJ in km², {}", scheme.name.empty() ? "环境管控单元" : scheme.name,
+                                  result.area_method);
+    zone::write_units(result.units, result.crs_wkt, out);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!a.quiet) print_summary(scheme, result, out, seconds, a.verbose);
+    return zone::cli::exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Builds a clean, coded environmental control unit map (环境管控单元) from the factor layers "
+                 "and county boundaries that SCHEME.toml names. See zone-build(1)."};
+    app.set_version_flag("--version", std::string("zone-build ") + ZONE_VERSION);
+    Args a;
+    app.add_option("scheme", a.scheme, "Build scheme (TOML): boundary, factor layers, grid, sliver threshold")
+        ->required();
+    app.add_option("-o,--output", a.output,
+                   "Output unit map (.gpkg, .shp, .geojson, .fgb); - writes GeoJSON to standard output. "
+                   "Default: [output] path of the scheme");
+    app.add_option("-f,--format", a.format, "GDAL driver of the output, when the extension does not tell");
+    app.add_option("--encoding", a.encoding, "Text encoding of a Shapefile output: UTF-8 (default) or GBK")
+        ->check(CLI::IsMember({"UTF-8", "GBK", "CP936", "GB18030"}));
+    app.add_flag("--overwrite", a.overwrite, "Replace the output if it exists");
+    app.add_option("--threads", a.threads, "Worker threads (default: one per core)")->check(CLI::NonNegativeNumber);
+    app.add_flag("-q,--quiet", a.quiet, "No progress and no summary");
+    app.add_flag("--progress", a.progress, "Show progress even when stderr is not a terminal");
+    app.add_flag("-v,--verbose", a.verbose, "List every small piece that could not be merged");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return zone::cli::exit_cannot;
+    }
+    return zone::cli::guarded_main("zone-build", [&] { return run(a); });
+}

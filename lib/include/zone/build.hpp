@@ -1,0 +1,70 @@
+// zone-build's engine: factor layers and county boundaries to a coded unit map.
+#pragma once
+
+#include "zone/scheme.hpp"
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace zone {
+
+// One environmental control unit, with the fields of DESIGN 2.1.
+struct Unit {
+    std::string code;         // HJZHGKDYBM
+    std::string name;         // HJZHGKDYMC
+    std::string province;     // PROV
+    std::string city;         // CITY
+    std::string county;       // AREA
+    std::string county_code;  // XZQDM
+    int category = 3;         // ZHGKDYFL
+    double area_km2 = 0;      // MJ
+    std::string factors;      // YSLX: ids of the factors whose land lies in the unit
+    std::string remark;       // REMARK
+    std::vector<unsigned char> wkb;  // MultiPolygon, in the boundary's CRS
+};
+
+// A piece below the sliver threshold that had no neighbour of equal or
+// stricter category to merge into, so it stays (and usually is a real small
+// patch of priority land).
+struct StuckSliver {
+    std::string unit_code;
+    int category = 0;
+    std::string factor;  // factor id, empty for general land
+    double area_m2 = 0;
+    double x = 0, y = 0;  // a point inside it, in the boundary's CRS
+};
+
+struct BuildStats {
+    int counties = 0;
+    int factor_features = 0;   // features read from all factor layers
+    int repaired = 0;          // invalid input geometries made valid
+    int skipped_null = 0;      // input features without geometry
+    int faces = 0;             // faces of the overlay
+    int pieces = 0;            // connected pieces before elimination
+    int eliminated = 0;        // slivers merged into a neighbour
+    std::vector<StuckSliver> stuck;
+    std::array<int, 4> units{};          // by category (index 1..3)
+    std::array<double, 4> area_km2{};    // by category
+};
+
+struct BuildResult {
+    std::vector<Unit> units;   // sorted by code
+    std::string crs_wkt;       // CRS of the unit geometries
+    std::string area_method;   // how MJ was computed, in words
+    BuildStats stats;
+};
+
+struct BuildOptions {
+    int threads = 0;  // 0: one per core
+    // Called with the fraction done (0..1) from the calling thread's workers;
+    // calls are serialised.
+    std::function<void(double)> progress;
+};
+
+// Builds the unit map. Throws InputError for bad input (exit code 2).
+BuildResult build_units(const Scheme& scheme, const BuildOptions& options);
+
+}  // namespace zone

@@ -1,0 +1,64 @@
+// Reading polygon layers through GDAL into GEOS geometries.
+#pragma once
+
+#include "zone/geos.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+class OGRSpatialReference;
+
+namespace zone {
+
+// A GDAL source with an optional layer, written QGIS's way:
+// "factors.gpkg|layername=redline". "-" is standard input.
+struct SourceRef {
+    std::string path;
+    std::string layer;  // empty: the only layer, or `units` when there are several
+    std::string display() const;
+};
+
+SourceRef parse_source(const std::string& spec);
+
+struct ReadOptions {
+    std::vector<std::string> fields;  // text fields to read; each must exist
+    std::string where;                // OGR SQL attribute filter
+    std::string encoding;             // Shapefile text encoding when no .cpg says it
+    // Reproject into this CRS (WKT); empty keeps the source CRS.
+    std::string target_crs_wkt;
+    bool allow_empty = false;
+};
+
+struct PolygonFeature {
+    std::int64_t fid = 0;
+    geos::GeomPtr geom;               // valid MultiPolygon, never empty
+    std::vector<std::string> values;  // ReadOptions::fields, in order, UTF-8
+};
+
+struct PolygonLayer {
+    SourceRef source;
+    std::string layer_name;
+    std::string crs_wkt;          // the CRS of `features` (the target CRS when reprojected)
+    bool crs_geographic = false;
+    std::vector<PolygonFeature> features;
+    int repaired = 0;             // invalid geometries made valid
+    int skipped_null = 0;         // features without geometry, left out
+};
+
+// Reads every polygon of a layer into `ctx`, checking what a person would want
+// checked: the file opens, the layer exists, the fields exist, text decodes as
+// UTF-8, there is a CRS, geometries are polygonal, finite and valid (invalid
+// ones are repaired with GEOS MakeValid, structure method). Throws InputError
+// naming the file, layer, feature and field.
+PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& source,
+                                const ReadOptions& options);
+
+// True when `text` is well-formed UTF-8.
+bool is_valid_utf8(const std::string& text);
+
+// Registers GDAL's drivers once; safe to call repeatedly.
+void gdal_init();
+
+}  // namespace zone

@@ -1,0 +1,33 @@
+// Writing the unit layer (DESIGN 2.1) through GDAL, atomically.
+#pragma once
+
+#include "zone/build.hpp"
+
+#include <string>
+#include <vector>
+
+namespace zone {
+
+struct WriteOptions {
+    std::string path;        // file to write; "-" is standard output
+    std::string format;      // GDAL driver name; empty: from the extension (GeoJSON for "-")
+    std::string layer = "units";
+    std::string encoding;    // Shapefile text encoding: UTF-8 (default) or GBK
+    std::string description; // stored as the layer's description where the format can
+    bool overwrite = false;
+    std::vector<std::string> inputs;  // files that must never be replaced by the output
+};
+
+// The GDAL driver for an output path by its extension; throws InputError for
+// an extension zonekit does not write.
+std::string driver_for_path(const std::string& path);
+
+// Checks, before any work is done, that the output can be written as asked:
+// known format, not an input, not existing unless overwrite. Throws InputError.
+void check_output(const WriteOptions& options);
+
+// Writes to a temporary name beside the target and renames at the end, so a
+// failure leaves nothing behind. Throws InputError or std::runtime_error.
+void write_units(const std::vector<Unit>& units, const std::string& crs_wkt, const WriteOptions& options);
+
+}  // namespace zone

@@ -1,0 +1,168 @@
+#include "zone/area.hpp"
+
+#include <geodesic.h>
+#include <proj.h>
+
+#include <cmath>
+#include <map>
+#include <stdexcept>
+#include <vector>
+
+namespace zone {
+
+const char* to_string(AreaMethod m) {
+    return m == AreaMethod::gauss_kruger ? "gauss-kruger" : "ellipsoidal";
+}
+
+AreaMethod parse_area_method(const std::string& text) {
+    if (text == "gauss-kruger" || text == "gk" || text == "planar") return AreaMethod::gauss_kruger;
+    if (text == "ellipsoidal" || text == "geodesic") return AreaMethod::ellipsoidal;
+    throw std::invalid_argument("unknown area method '" + text + "'");
+}
+
+int gk_central_meridian(double lon) { return 3 * static_cast<int>(std::lround(lon / 3.0)); }
+
+int gk_epsg(int cm) { return 4534 + (cm - 75) / 3; }
+
+namespace {
+struct PjDeleter {
+    void operator()(PJ* p) const { if (p) proj_destroy(p); }
+};
+using PjPtr = std::unique_ptr<PJ, PjDeleter>;
+}  // namespace
+
+struct AreaCalculator::Impl {
+    PJ_CONTEXT* ctx = nullptr;
+    std::string crs;
+    PjPtr to_lonlat;                 // null when the CRS is geographic already
+    std::map<int, PjPtr> gk_zones;   // central meridian -> CRS to GK zone
+    PJ* gk = nullptr;                // the zone chosen by use_zone()
+    geod_geodesic geod{};
+    std::vector<double> buffer, lats, lons;
+
+    ~Impl() {
+        to_lonlat.reset();
+        gk_zones.clear();
+        if (ctx) proj_context_destroy(ctx);
+    }
+
+    PjPtr normalized(PJ* p, const std::string& what) {
+        if (!p) throw std::runtime_error("PROJ cannot transform " + what + ": " +
+                                         proj_context_errno_string(ctx, proj_context_errno(ctx)));
+        PJ* n = proj_normalize_for_visualization(ctx, p);
+        proj_destroy(p);
+        if (!n) throw std::runtime_error("PROJ cannot normalise axis order for " + what);
+        return PjPtr(n);
+    }
+
+    // Copies a ring's coordinates into `buffer` (x, y interleaved).
+    std::size_t load_ring(GEOSContextHandle_t g, const GEOSGeometry* ring) {
+        const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(g, ring);
+        unsigned int n = 0;
+        GEOSCoordSeq_getSize_r(g, seq, &n);
+        buffer.resize(2 * static_cast<std::size_t>(n));
+        if (n) GEOSCoordSeq_copyToBuffer_r(g, seq, buffer.data(), 0, 0);
+        return n;
+    }
+
+    void transform(PJ* p, std::size_t n) {
+        proj_trans_generic(p, PJ_FWD, buffer.data(), 2 * sizeof(double), n, buffer.data() + 1,
+                           2 * sizeof(double), n, nullptr, 0, 0, nullptr, 0, 0);
+    }
+
+    double ring_area(GEOSContextHandle_t g, const GEOSGeometry* ring, AreaMethod method) {
+        const std::size_t n = load_ring(g, ring);
+        if (n < 4) return 0.0;
+        if (method == AreaMethod::gauss_kruger) {
+            if (!gk) throw std::logic_error("AreaCalculator: no Gauss-Krüger zone selected");
+            transform(gk, n);
+            // Shoelace relative to the first vertex keeps the products small.
+            const double x0 = buffer[0], y0 = buffer[1];
+            double twice = 0.0;
+            for (std::size_t i = 1; i + 1 < n; ++i) {
+                const double xa = buffer[2 * i] - x0, ya = buffer[2 * i + 1] - y0;
+                const double xb = buffer[2 * i + 2] - x0, yb = buffer[2 * i + 3] - y0;
+                twice += xa * yb - xb * ya;
+            }
+            return std::fabs(twice) / 2.0;
+        }
+        if (to_lonlat) transform(to_lonlat.get(), n);
+        lats.resize(n - 1);
+        lons.resize(n - 1);
+        for (std::size_t i = 0; i + 1 < n; ++i) {
+            lons[i] = buffer[2 * i];
+            lats[i] = buffer[2 * i + 1];
+        }
+        double area = 0, perimeter = 0;
+        geod_polygonarea(&geod, lats.data(), lons.data(), static_cast<int>(n - 1), &area, &perimeter);
+        return std::fabs(area);
+    }
+};
+
+AreaCalculator::AreaCalculator(const std::string& crs, AreaMethod method)
+    : impl_(std::make_unique<Impl>()), method_(method) {
+    impl_->ctx = proj_context_create();
+    impl_->crs = crs;
+    PjPtr source(proj_create(impl_->ctx, crs.c_str()));
+    if (!source) throw std::runtime_error("PROJ does not understand the CRS: " + crs.substr(0, 200));
+    const PJ_TYPE type = proj_get_type(source.get());
+    PjPtr geodetic(proj_crs_get_geodetic_crs(impl_->ctx, source.get()));
+    if (!geodetic) throw std::runtime_error("the CRS has no geodetic datum: " + crs.substr(0, 200));
+    if (type != PJ_TYPE_GEOGRAPHIC_2D_CRS && type != PJ_TYPE_GEOGRAPHIC_3D_CRS) {
+        impl_->to_lonlat = impl_->normalized(
+            proj_create_crs_to_crs_from_pj(impl_->ctx, source.get(), geodetic.get(), nullptr, nullptr),
+            "to longitude/latitude");
+    }
+    PjPtr ellipsoid(proj_get_ellipsoid(impl_->ctx, geodetic.get()));
+    double a = 0, b = 0, inv_f = 0;
+    int computed = 0;
+    proj_ellipsoid_get_parameters(impl_->ctx, ellipsoid.get(), &a, &b, &computed, &inv_f);
+    geod_init(&impl_->geod, a, inv_f > 0 ? 1.0 / inv_f : 0.0);
+}
+
+AreaCalculator::~AreaCalculator() = default;
+
+double AreaCalculator::longitude(double x, double y) {
+    if (!impl_->to_lonlat) return x;
+    PJ_COORD c = proj_coord(x, y, 0, 0);
+    c = proj_trans(impl_->to_lonlat.get(), PJ_FWD, c);
+    return c.lp.lam;
+}
+
+void AreaCalculator::use_zone(int cm) {
+    if (method_ != AreaMethod::gauss_kruger) return;
+    auto it = impl_->gk_zones.find(cm);
+    if (it == impl_->gk_zones.end()) {
+        const std::string target = "EPSG:" + std::to_string(gk_epsg(cm));
+        PjPtr p = impl_->normalized(
+            proj_create_crs_to_crs(impl_->ctx, impl_->crs.c_str(), target.c_str(), nullptr), target);
+        it = impl_->gk_zones.emplace(cm, std::move(p)).first;
+    }
+    impl_->gk = it->second.get();
+}
+
+double AreaCalculator::area(GEOSContextHandle_t g, const GEOSGeometry* geom) {
+    const int type = GEOSGeomTypeId_r(g, geom);
+    if (type == GEOS_POLYGON) {
+        if (GEOSisEmpty_r(g, geom)) return 0.0;
+        double a = impl_->ring_area(g, GEOSGetExteriorRing_r(g, geom), method_);
+        const int holes = GEOSGetNumInteriorRings_r(g, geom);
+        for (int i = 0; i < holes; ++i) a -= impl_->ring_area(g, GEOSGetInteriorRingN_r(g, geom, i), method_);
+        return a;
+    }
+    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        double a = 0;
+        const int n = GEOSGetNumGeometries_r(g, geom);
+        for (int i = 0; i < n; ++i) a += area(g, GEOSGetGeometryN_r(g, geom, i));
+        return a;
+    }
+    return 0.0;
+}
+
+std::string AreaCalculator::description() const {
+    return method_ == AreaMethod::gauss_kruger
+               ? "planar, CGCS2000 3-degree Gauss-Kruger zone of each county (EPSG:4534-4554)"
+               : "ellipsoidal (geodesic) on the datum's ellipsoid";
+}
+
+}  // namespace zone

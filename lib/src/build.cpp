@@ -1,0 +1,386 @@
+#include "zone/build.hpp"
+
+#include "county_overlay.hpp"
+#include "zone/coding.hpp"
+#include "zone/error.hpp"
+#include "zone/geos.hpp"
+#include "zone/source.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <tuple>
+
+namespace zone {
+
+namespace {
+
+struct Envelope {
+    double minx = 0, miny = 0, maxx = 0, maxy = 0;
+    bool meets(const Envelope& o) const { return minx <= o.maxx && o.minx <= maxx && miny <= o.maxy && o.miny <= maxy; }
+};
+
+Envelope envelope_of(const geos::Context& ctx, const GEOSGeometry* g) {
+    Envelope e;
+    GEOSGeom_getExtent_r(ctx, g, &e.minx, &e.miny, &e.maxx, &e.maxy);
+    return e;
+}
+
+struct County {
+    std::int64_t fid = 0;
+    std::string code, name, city;
+    const GEOSGeometry* geom = nullptr;
+    Envelope env;
+};
+
+struct Factor {
+    PolygonLayer layer;
+    std::vector<Envelope> envelopes;
+};
+
+// Two counties may share borders but not land. Overlaps under a square metre
+// are digitising noise and tolerated.
+void check_counties_disjoint(const geos::Context& ctx, const std::vector<County>& counties,
+                             const PolygonLayer& layer, bool geographic) {
+    for (std::size_t i = 0; i < counties.size(); ++i) {
+        for (std::size_t j = i + 1; j < counties.size(); ++j) {
+            if (!counties[i].env.meets(counties[j].env)) continue;
+            if (GEOSRelatePattern_r(ctx, counties[i].geom, counties[j].geom, "2********") != 1) continue;
+            geos::GeomPtr overlap =
+                geos::own(ctx, GEOSIntersection_r(ctx, counties[i].geom, counties[j].geom), "county overlap");
+            double a = geos::planar_area(ctx, overlap.get());
+            if (geographic) {  // degrees² to m², near enough to compare with a square metre
+                const Envelope e = envelope_of(ctx, overlap.get());
+                a *= 111319.49 * 111319.49 * std::cos((e.miny + e.maxy) / 2 * M_PI / 180);
+            }
+            if (a < 1.0) continue;
+            throw InputError(Where{layer.source.path, layer.layer_name, counties[i].fid, {}},
+                             fmt::format("county {} ({}) overlaps feature {}, county {} ({}), by about {:.0f} m²; "
+                                         "county boundaries must not overlap",
+                                         counties[i].code, counties[i].name, counties[j].fid, counties[j].code,
+                                         counties[j].name, a));
+        }
+    }
+}
+
+struct CountyUnits {
+    std::vector<Unit> units;
+    std::vector<StuckSliver> stuck;
+    int faces = 0, pieces = 0, eliminated = 0;
+};
+
+class CountyBuilder {
+public:
+    CountyBuilder(const Scheme& scheme, const std::vector<Factor>& factors, const PolygonLayer& boundary)
+        : scheme_(scheme), factors_(factors), boundary_(boundary) {}
+
+    CountyUnits build(const geos::Context& ctx, AreaCalculator& area, const County& county,
+                      const std::vector<detail::FactorFeatureRef>& candidates) const;
+
+private:
+    const Scheme& scheme_;
+    const std::vector<Factor>& factors_;
+    const PolygonLayer& boundary_;
+};
+
+std::vector<unsigned char> to_wkb(const geos::Context& ctx, const GEOSGeometry* g) {
+    GEOSWKBWriter* writer = GEOSWKBWriter_create_r(ctx);
+    GEOSWKBWriter_setByteOrder_r(ctx, writer, GEOS_WKB_NDR);
+    GEOSWKBWriter_setOutputDimension_r(ctx, writer, 2);
+    std::size_t size = 0;
+    unsigned char* bytes = GEOSWKBWriter_write_r(ctx, writer, g, &size);
+    GEOSWKBWriter_destroy_r(ctx, writer);
+    if (!bytes) throw geos::GeosError("writing WKB failed: " + ctx.last_error());
+    std::vector<unsigned char> out(bytes, bytes + size);
+    GEOSFree_r(ctx, bytes);
+    return out;
+}
+
+CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area, const County& county,
+                                 const std::vector<detail::FactorFeatureRef>& candidates) const {
+    double cx = 0, cy = 0;
+    {
+        geos::GeomPtr c = geos::own(ctx, GEOSGetCentroid_r(ctx, county.geom), "centroid");
+        GEOSGeomGetX_r(ctx, c.get(), &cx);
+        GEOSGeomGetY_r(ctx, c.get(), &cy);
+    }
+    area.use_zone(gk_central_meridian(area.longitude(cx, cy)));
+
+    detail::CountyOverlay overlay = detail::overlay_county(ctx, area, county.geom, candidates, scheme_.factors,
+                                                           scheme_.grid, boundary_.crs_geographic);
+    PieceSet pieces = eliminate_slivers(overlay.graph, scheme_.sliver_area_m2);
+
+    // Group pieces into units as each factor's scheme entry says.
+    struct Draft {
+        Claim claim;
+        std::vector<int> faces;
+        double area_m2 = 0;
+        double x = 0, y = 0;
+        int serial = 0;
+        std::string name;
+    };
+    std::map<std::tuple<int, int, int, int>, int> draft_of_key;
+    std::vector<Draft> drafts;
+    std::vector<int> unit_of_piece(pieces.pieces.size());
+    for (std::size_t p = 0; p < pieces.pieces.size(); ++p) {
+        const Claim& claim = overlay.graph.claims[pieces.pieces[p].claim];
+        const Grouping group = claim.factor < 0 ? scheme_.general.group : scheme_.factors[claim.factor].group;
+        const int piece_key = group == Grouping::piece ? static_cast<int>(p) : -1;
+        const auto key = std::make_tuple(claim.category, claim.factor, claim.feature, piece_key);
+        auto [it, inserted] = draft_of_key.try_emplace(key, static_cast<int>(drafts.size()));
+        if (inserted) drafts.push_back(Draft{claim, {}, 0, 0, 0, 0, {}});
+        Draft& d = drafts[it->second];
+        d.faces.insert(d.faces.end(), pieces.pieces[p].faces.begin(), pieces.pieces[p].faces.end());
+        d.area_m2 += pieces.pieces[p].area_m2;
+        unit_of_piece[p] = it->second;
+    }
+
+    CountyUnits out;
+    out.faces = static_cast<int>(overlay.faces.size());
+    out.eliminated = pieces.eliminated;
+    out.pieces = pieces.eliminated + static_cast<int>(pieces.pieces.size());
+
+    // Locate the slivers that stay before their faces are dissolved.
+    std::vector<std::pair<double, double>> stuck_at;
+    for (const auto& s : pieces.stuck) {
+        geos::GeomPtr p = geos::own(ctx, GEOSPointOnSurface_r(ctx, overlay.faces[s.face].get()), "point on surface");
+        double x = 0, y = 0;
+        GEOSGeomGetX_r(ctx, p.get(), &x);
+        GEOSGeomGetY_r(ctx, p.get(), &y);
+        stuck_at.emplace_back(x, y);
+    }
+
+    // Dissolve each unit's faces; they are exactly noded, so coverage union applies.
+    std::vector<geos::GeomPtr> geoms(drafts.size());
+    for (std::size_t u = 0; u < drafts.size(); ++u) {
+        Draft& d = drafts[u];
+        std::sort(d.faces.begin(), d.faces.end());
+        std::vector<GEOSGeometry*> parts;
+        parts.reserve(d.faces.size());
+        for (int f : d.faces) parts.push_back(overlay.faces[f].release());
+        geos::GeomPtr coll = geos::own(ctx,
+                                       GEOSGeom_createCollection_r(ctx, GEOS_GEOMETRYCOLLECTION, parts.data(),
+                                                                   static_cast<unsigned>(parts.size())),
+                                       "collecting faces");
+        geoms[u] = geos::polygonal_part(ctx, geos::own(ctx, GEOSCoverageUnion_r(ctx, coll.get()), "dissolving"));
+        geos::GeomPtr c = geos::own(ctx, GEOSGetCentroid_r(ctx, geoms[u].get()), "centroid");
+        GEOSGeomGetX_r(ctx, c.get(), &d.x);
+        GEOSGeomGetY_r(ctx, c.get(), &d.y);
+    }
+
+    // Serials: per category, by factor order, source feature, then north to south, west to east.
+    std::vector<int> order(drafts.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    auto factor_rank = [](const Claim& c) { return c.factor < 0 ? 1 << 30 : c.factor; };
+    std::sort(order.begin(), order.end(), [&](int a, int b) {
+        const Draft &da = drafts[a], &db = drafts[b];
+        return std::make_tuple(da.claim.category, factor_rank(da.claim), da.claim.feature, -da.y, da.x, a) <
+               std::make_tuple(db.claim.category, factor_rank(db.claim), db.claim.feature, -db.y, db.x, b);
+    });
+    std::array<int, 4> serial{};
+    std::map<std::string, int> name_count, name_seen;
+    for (int u : order) {
+        Draft& d = drafts[u];
+        d.serial = ++serial[d.claim.category];
+        std::string label;
+        if (d.claim.factor >= 0) {
+            const FactorSpec& spec = scheme_.factors[d.claim.factor];
+            label = spec.label;
+            if (d.claim.feature >= 0 && !spec.name_field.empty()) {
+                const std::string& n = factors_[d.claim.factor].layer.features[d.claim.feature].values.at(0);
+                if (!n.empty()) label = n;
+            }
+        }
+        d.name = county.name + label + category_unit_name(d.claim.category);
+        ++name_count[d.name];
+    }
+    for (int u : order) {
+        Draft& d = drafts[u];
+        const std::string base = d.name;
+        if (name_count[base] > 1) d.name = base + std::to_string(++name_seen[base]);
+
+        Unit unit;
+        try {
+            unit.code = unit_code(county.code, d.claim.category, d.serial);
+        } catch (const std::invalid_argument& e) {
+            throw InputError(Where{boundary_.source.path, boundary_.layer_name, county.fid, {}},
+                             fmt::format("county {}: {}", county.code, e.what()));
+        }
+        unit.name = d.name;
+        unit.province = scheme_.province;
+        unit.city = county.city;
+        unit.county = county.name;
+        unit.county_code = county.code;
+        unit.category = d.claim.category;
+        unit.area_km2 = d.area_m2 / 1e6;
+        std::vector<int> covering;
+        for (int f : d.faces)
+            covering.insert(covering.end(), overlay.face_factors[f].begin(), overlay.face_factors[f].end());
+        std::sort(covering.begin(), covering.end());
+        covering.erase(std::unique(covering.begin(), covering.end()), covering.end());
+        for (int f : covering) {
+            if (!unit.factors.empty()) unit.factors += ";";
+            unit.factors += scheme_.factors[f].id;
+        }
+        unit.wkb = to_wkb(ctx, geoms[u].get());
+        out.units.push_back(std::move(unit));
+    }
+    // Map draft index -> unit code for the sliver report.
+    std::vector<std::string> code_of_draft(drafts.size());
+    for (std::size_t i = 0; i < order.size(); ++i) code_of_draft[order[i]] = out.units[i].code;
+    for (std::size_t i = 0; i < pieces.stuck.size(); ++i) {
+        const auto& s = pieces.stuck[i];
+        StuckSliver report;
+        const Claim& claim = overlay.graph.claims[s.claim];
+        report.unit_code = code_of_draft[unit_of_piece[s.piece]];
+        report.category = claim.category;
+        report.factor = claim.factor >= 0 ? scheme_.factors[claim.factor].id : "";
+        report.area_m2 = s.area_m2;
+        report.x = stuck_at[i].first;
+        report.y = stuck_at[i].second;
+        out.stuck.push_back(std::move(report));
+    }
+    return out;
+}
+
+}  // namespace
+
+BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
+    gdal_init();
+    geos::Context ctx;
+
+    // 1. Counties.
+    ReadOptions boundary_options;
+    boundary_options.fields = {scheme.boundary.code_field, scheme.boundary.name_field};
+    if (!scheme.boundary.city_field.empty()) boundary_options.fields.push_back(scheme.boundary.city_field);
+    boundary_options.encoding = scheme.boundary.encoding;
+    const SourceRef boundary_ref = parse_source(scheme.boundary.source);
+    PolygonLayer boundary = read_polygon_layer(ctx, boundary_ref, boundary_options);
+
+    std::vector<County> counties;
+    std::map<std::string, std::int64_t> fid_of_code;
+    for (const auto& f : boundary.features) {
+        County c;
+        c.fid = f.fid;
+        c.code = f.values[0];
+        c.name = f.values[1];
+        c.city = f.values.size() > 2 ? f.values[2] : "";
+        c.geom = f.geom.get();
+        c.env = envelope_of(ctx, c.geom);
+        const Where where{boundary_ref.path, boundary.layer_name, f.fid, scheme.boundary.code_field};
+        if (!is_county_code(c.code))
+            throw InputError(where, "'" + c.code + "' is not a 6-digit county code (GB/T 2260)");
+        auto [it, inserted] = fid_of_code.emplace(c.code, f.fid);
+        if (!inserted)
+            throw InputError(where, fmt::format("county code {} also used by feature {}; a county must be one "
+                                                "(multi)polygon feature: dissolve it first",
+                                                c.code, it->second));
+        counties.push_back(std::move(c));
+    }
+    if (boundary.skipped_null)
+        throw InputError(Where{boundary_ref.path, boundary.layer_name, {}, {}},
+                         fmt::format("{} county feature(s) have no geometry", boundary.skipped_null));
+    check_counties_disjoint(ctx, counties, boundary, boundary.crs_geographic);
+
+    BuildResult result;
+    result.crs_wkt = boundary.crs_wkt;
+    result.stats.counties = static_cast<int>(counties.size());
+    result.stats.repaired = boundary.repaired;
+
+    // 2. Factors, reprojected to the boundary's CRS.
+    std::vector<Factor> factors;
+    for (const auto& spec : scheme.factors) {
+        ReadOptions o;
+        if (!spec.name_field.empty()) o.fields.push_back(spec.name_field);
+        o.where = spec.where;
+        o.encoding = spec.encoding;
+        o.target_crs_wkt = boundary.crs_wkt;
+        Factor f{read_polygon_layer(ctx, parse_source(spec.source), o), {}};
+        for (const auto& feature : f.layer.features) f.envelopes.push_back(envelope_of(ctx, feature.geom.get()));
+        result.stats.factor_features += static_cast<int>(f.layer.features.size());
+        result.stats.repaired += f.layer.repaired;
+        result.stats.skipped_null += f.layer.skipped_null;
+        factors.push_back(std::move(f));
+    }
+
+    // 3. Counties in parallel, one GEOS context per worker.
+    std::vector<std::vector<detail::FactorFeatureRef>> candidates(counties.size());
+    for (std::size_t c = 0; c < counties.size(); ++c)
+        for (std::size_t fi = 0; fi < factors.size(); ++fi)
+            for (std::size_t j = 0; j < factors[fi].envelopes.size(); ++j)
+                if (factors[fi].envelopes[j].meets(counties[c].env))
+                    candidates[c].push_back({static_cast<int>(fi), static_cast<int>(j),
+                                             factors[fi].layer.features[j].geom.get()});
+
+    // Largest work first keeps both cores busy to the end.
+    std::vector<std::size_t> queue(counties.size());
+    for (std::size_t i = 0; i < queue.size(); ++i) queue[i] = i;
+    std::stable_sort(queue.begin(), queue.end(),
+                     [&](std::size_t a, std::size_t b) { return candidates[a].size() > candidates[b].size(); });
+
+    const CountyBuilder builder(scheme, factors, boundary);
+    std::vector<CountyUnits> per_county(counties.size());
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr error;
+    std::mutex mutex;
+    std::size_t done = 0;
+    int nthreads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+    nthreads = std::max(1, std::min<int>(nthreads, static_cast<int>(counties.size())));
+
+    auto work = [&] {
+        try {
+            geos::Context local;
+            AreaCalculator area(boundary.crs_wkt, scheme.area_method);
+            for (std::size_t i; !failed && (i = next++) < queue.size();) {
+                const std::size_t c = queue[i];
+                try {
+                    per_county[c] = builder.build(local, area, counties[c], candidates[c]);
+                } catch (const geos::GeosError& e) {
+                    throw InputError(Where{boundary_ref.path, boundary.layer_name, counties[c].fid, {}},
+                                     fmt::format("county {} ({}): {}", counties[c].code, counties[c].name, e.what()));
+                }
+                std::lock_guard lock(mutex);
+                ++done;
+                if (options.progress) options.progress(static_cast<double>(done) / queue.size());
+            }
+        } catch (...) {
+            std::lock_guard lock(mutex);
+            if (!error) error = std::current_exception();
+            failed = true;
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < nthreads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+
+    // 4. Collect.
+    {
+        AreaCalculator area(boundary.crs_wkt, scheme.area_method);
+        result.area_method = area.description();
+    }
+    for (auto& county : per_county) {
+        result.stats.faces += county.faces;
+        result.stats.pieces += county.pieces;
+        result.stats.eliminated += county.eliminated;
+        for (auto& s : county.stuck) result.stats.stuck.push_back(std::move(s));
+        for (auto& u : county.units) {
+            ++result.stats.units[u.category];
+            result.stats.area_km2[u.category] += u.area_km2;
+            result.units.push_back(std::move(u));
+        }
+    }
+    std::sort(result.units.begin(), result.units.end(),
+              [](const Unit& a, const Unit& b) { return a.code < b.code; });
+    return result;
+}
+
+}  // namespace zone

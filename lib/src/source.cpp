@@ -1,0 +1,241 @@
+#include "zone/source.hpp"
+
+#include "zone/error.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal_priv.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+#include <cmath>
+#include <mutex>
+
+namespace zone {
+
+void gdal_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { GDALAllRegister(); });
+}
+
+std::string SourceRef::display() const {
+    return layer.empty() ? path : path + "|layername=" + layer;
+}
+
+SourceRef parse_source(const std::string& spec) {
+    SourceRef ref;
+    const auto bar = spec.find("|layername=");
+    ref.path = bar == std::string::npos ? spec : spec.substr(0, bar);
+    if (bar != std::string::npos) ref.layer = spec.substr(bar + std::string("|layername=").size());
+    return ref;
+}
+
+bool is_valid_utf8(const std::string& s) {
+    return CPLIsUTF8(s.c_str(), static_cast<int>(s.size())) != 0;
+}
+
+namespace {
+
+std::string gdal_path(const std::string& path) { return path == "-" ? "/vsistdin/" : path; }
+
+std::string last_gdal_error() {
+    const char* msg = CPLGetLastErrorMsg();
+    return msg && *msg ? msg : "GDAL gave no reason";
+}
+
+std::string layer_names(GDALDataset& ds) {
+    std::string names;
+    for (int i = 0; i < ds.GetLayerCount(); ++i) {
+        if (i) names += ", ";
+        names += ds.GetLayer(i)->GetName();
+    }
+    return names;
+}
+
+std::string field_names(OGRFeatureDefn& defn) {
+    std::string names;
+    for (int i = 0; i < defn.GetFieldCount(); ++i) {
+        if (i) names += ", ";
+        names += defn.GetFieldDefn(i)->GetNameRef();
+    }
+    return names;
+}
+
+bool is_shapefile(GDALDataset& ds) {
+    return ds.GetDriver() && EQUAL(ds.GetDriver()->GetDescription(), "ESRI Shapefile");
+}
+
+}  // namespace
+
+PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& source,
+                                const ReadOptions& options) {
+    gdal_init();
+    struct QuietGdal {
+        QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+        ~QuietGdal() { CPLPopErrorHandler(); }
+    } quiet;
+    Where where{source.path, source.layer, {}, {}};
+
+    const std::string path = gdal_path(source.path);
+    VSIStatBufL stat;
+    const bool is_connection = path.rfind("PG:", 0) == 0 || path.rfind("/vsi", 0) == 0;
+    if (!is_connection && VSIStatL(path.c_str(), &stat) != 0) throw InputError(where, "no such file");
+
+    CPLStringList open_options;
+    if (!options.encoding.empty()) open_options.SetNameValue("ENCODING", options.encoding.c_str());
+    CPLErrorReset();
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(
+        path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+        options.encoding.empty() ? nullptr : open_options.List(), nullptr));
+    if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
+
+    OGRLayer* layer = nullptr;
+    if (!source.layer.empty()) {
+        layer = ds->GetLayerByName(source.layer.c_str());
+        if (!layer) throw InputError(where, "no such layer; the source has: " + layer_names(*ds));
+    } else if (ds->GetLayerCount() == 1) {
+        layer = ds->GetLayer(0);
+    } else if (ds->GetLayerCount() == 0) {
+        throw InputError(where, "the source holds no layer");
+    } else {
+        layer = ds->GetLayerByName("units");
+        if (!layer)
+            throw InputError(where, "the source holds " + std::to_string(ds->GetLayerCount()) +
+                                        " layers (" + layer_names(*ds) +
+                                        "); name one as 'PATH|layername=NAME'");
+    }
+    where.layer = layer->GetName();
+
+    PolygonLayer result;
+    result.source = source;
+    result.layer_name = layer->GetName();
+
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    std::vector<int> field_index;
+    for (const auto& name : options.fields) {
+        const int i = defn->GetFieldIndex(name.c_str());
+        if (i < 0) {
+            Where w = where;
+            w.field = name;
+            throw InputError(w, "no such field; the layer has: " + field_names(*defn));
+        }
+        field_index.push_back(i);
+    }
+
+    const OGRSpatialReference* srs = layer->GetSpatialRef();
+    if (!srs || srs->IsEmpty())
+        throw InputError(where, is_shapefile(*ds)
+                                    ? "no coordinate reference system: the Shapefile has no .prj"
+                                    : "no coordinate reference system");
+    OGRSpatialReference layer_srs(*srs);
+    layer_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> transform;
+    if (!options.target_crs_wkt.empty()) {
+        OGRSpatialReference target;
+        target.importFromWkt(options.target_crs_wkt.c_str());
+        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        if (!layer_srs.IsSame(&target)) {
+            transform.reset(OGRCreateCoordinateTransformation(&layer_srs, &target));
+            if (!transform)
+                throw InputError(where, "cannot transform its CRS to the boundary's: " + last_gdal_error());
+        }
+        result.crs_wkt = options.target_crs_wkt;
+        result.crs_geographic = target.IsGeographic();
+    } else {
+        char* wkt = nullptr;
+        const char* wkt_options[] = {"FORMAT=WKT2_2019", nullptr};
+        layer_srs.exportToWkt(&wkt, wkt_options);
+        result.crs_wkt = wkt ? wkt : "";
+        CPLFree(wkt);
+        result.crs_geographic = layer_srs.IsGeographic();
+    }
+
+    if (!options.where.empty()) {
+        CPLErrorReset();
+        if (layer->SetAttributeFilter(options.where.c_str()) != OGRERR_NONE)
+            throw InputError(where, "bad attribute filter \"" + options.where + "\": " + last_gdal_error());
+    }
+
+    GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(ctx);
+    GEOSMakeValidParams_setMethod_r(ctx, params, GEOS_MAKE_VALID_STRUCTURE);
+    GEOSMakeValidParams_setKeepCollapsed_r(ctx, params, 0);
+    struct ParamsGuard {
+        const geos::Context& c;
+        GEOSMakeValidParams* p;
+        ~ParamsGuard() { GEOSMakeValidParams_destroy_r(c, p); }
+    } params_guard{ctx, params};
+
+    layer->ResetReading();
+    for (auto& feature : *layer) {
+        Where w = where;
+        w.fid = feature->GetFID();
+        OGRGeometry* g = feature->GetGeometryRef();
+        if (!g || g->IsEmpty()) {
+            ++result.skipped_null;
+            continue;
+        }
+        std::unique_ptr<OGRGeometry> linear;
+        OGRwkbGeometryType type = wkbFlatten(g->getGeometryType());
+        if (type == wkbCurvePolygon || type == wkbMultiSurface) {
+            linear.reset(g->getLinearGeometry());
+            g = linear.get();
+            type = wkbFlatten(g->getGeometryType());
+        }
+        if (type != wkbPolygon && type != wkbMultiPolygon)
+            throw InputError(w, std::string("geometry is ") + OGRGeometryTypeToName(g->getGeometryType()) +
+                                    "; polygons are expected");
+        if (g->Is3D() || g->IsMeasured()) g->flattenTo2D();
+        OGREnvelope env;
+        g->getEnvelope(&env);
+        if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) ||
+            !std::isfinite(env.MaxY))
+            throw InputError(w, "geometry has coordinates that are not finite numbers (NaN or infinity)");
+        if (transform && g->transform(transform.get()) != OGRERR_NONE)
+            throw InputError(w, "cannot transform the geometry to the boundary's CRS");
+
+        geos::GeomPtr geom(g->exportToGEOS(ctx.handle()), geos::GeomDeleter{ctx.handle()});
+        if (!geom) throw InputError(w, "GEOS cannot take the geometry: " + ctx.last_error());
+        if (GEOSisValid_r(ctx, geom.get()) != 1) {
+            char* reason = GEOSisValidReason_r(ctx, geom.get());
+            const std::string why = reason ? reason : "invalid";
+            GEOSFree_r(ctx, reason);
+            GEOSGeometry* fixed = GEOSMakeValidWithParams_r(ctx, geom.get(), params);
+            if (!fixed) throw InputError(w, "invalid geometry (" + why + ") that GEOS cannot repair");
+            geom = geos::polygonal_part(ctx, geos::own(ctx, fixed));
+            if (GEOSisEmpty_r(ctx, geom.get()))
+                throw InputError(w, "invalid geometry (" + why +
+                                        ") that cannot be repaired: no area is left once it is made valid");
+            ++result.repaired;
+        } else {
+            geom = geos::polygonal_part(ctx, std::move(geom));
+        }
+
+        PolygonFeature pf;
+        pf.fid = feature->GetFID();
+        pf.geom = std::move(geom);
+        for (std::size_t i = 0; i < field_index.size(); ++i) {
+            std::string value = feature->IsFieldSetAndNotNull(field_index[i])
+                                    ? feature->GetFieldAsString(field_index[i])
+                                    : std::string();
+            if (!is_valid_utf8(value)) {
+                Where fw = w;
+                fw.field = options.fields[i];
+                throw InputError(fw, "text is not valid UTF-8 and the file declares no encoding that "
+                                     "decodes it; if it is GBK, give the Shapefile a .cpg file "
+                                     "containing GBK or set encoding = \"GBK\" in the scheme");
+            }
+            pf.values.push_back(std::move(value));
+        }
+        result.features.push_back(std::move(pf));
+    }
+    if (result.features.empty() && !options.allow_empty)
+        throw InputError(where, options.where.empty()
+                                    ? "the layer holds no polygon"
+                                    : "no polygon matches the filter \"" + options.where + "\"");
+    return result;
+}
+
+}  // namespace zone

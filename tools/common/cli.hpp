@@ -1,0 +1,32 @@
+// What every zonekit command line shares: error reporting with the exit codes
+// of DESIGN 2.4, and progress on stderr in GDAL's 0...10...20 style.
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace zone::cli {
+
+constexpr int exit_ok = 0;
+constexpr int exit_findings = 1;
+constexpr int exit_cannot = 2;
+
+// Runs a tool's body; bad input and failures are printed as
+// "TOOL: error: MESSAGE" and give exit code 2.
+int guarded_main(const char* tool, const std::function<int()>& body);
+
+bool stderr_is_terminal();
+
+// Prints 0...10...20...30...40...50...60...70...80...90...100 - done. to stderr.
+class Progress {
+public:
+    explicit Progress(bool enabled) : enabled_(enabled) {}
+    void operator()(double fraction);
+    void finish();
+
+private:
+    bool enabled_;
+    int printed_ = -1;  // last step printed, in 2.5 % steps
+};
+
+}  // namespace zone::cli
