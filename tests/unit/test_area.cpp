@@ -1,0 +1,105 @@
+// Areas checked against computations that do not share libzone's code path:
+// the closed-form area of an ellipsoidal quadrangle, and OGR's own
+// reprojection and planar area.
+#include "zone/area.hpp"
+#include "zone/geos.hpp"
+
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace {
+
+// A lon/lat box with `n` points per edge, as a GEOS polygon.
+zone::geos::GeomPtr box(const zone::geos::Context& ctx, double x0, double y0, double x1, double y1, int n) {
+    std::vector<double> xy;
+    auto add = [&](double x, double y) { xy.push_back(x); xy.push_back(y); };
+    for (int i = 0; i < n; ++i) add(x0 + (x1 - x0) * i / n, y0);
+    for (int i = 0; i < n; ++i) add(x1, y0 + (y1 - y0) * i / n);
+    for (int i = 0; i < n; ++i) add(x1 - (x1 - x0) * i / n, y1);
+    for (int i = 0; i < n; ++i) add(x0, y1 - (y1 - y0) * i / n);
+    add(x0, y0);
+    GEOSCoordSequence* seq = GEOSCoordSeq_copyFromBuffer_r(ctx, xy.data(), xy.size() / 2, 0, 0);
+    GEOSGeometry* ring = GEOSGeom_createLinearRing_r(ctx, seq);
+    return zone::geos::own(ctx, GEOSGeom_createPolygon_r(ctx, ring, nullptr, 0));
+}
+
+// Area of the quadrangle between two parallels and two meridians on the
+// ellipsoid (authalic-latitude formula).
+double quadrangle_area(double a, double inv_f, double lon0, double lon1, double lat0, double lat1) {
+    const double f = 1 / inv_f, e2 = f * (2 - f), e = std::sqrt(e2);
+    auto q = [&](double lat) {
+        const double s = std::sin(lat * M_PI / 180);
+        return s / (1 - e2 * s * s) + std::log((1 + e * s) / (1 - e * s)) / (2 * e);
+    };
+    return a * a * (1 - e2) / 2 * (lon1 - lon0) * M_PI / 180 * (q(lat1) - q(lat0));
+}
+
+}  // namespace
+
+TEST(Area, GaussKrugerZoneNumbers) {
+    EXPECT_EQ(zone::gk_central_meridian(117.02), 117);
+    EXPECT_EQ(zone::gk_central_meridian(118.49), 117);
+    EXPECT_EQ(zone::gk_central_meridian(118.51), 120);
+    EXPECT_EQ(zone::gk_central_meridian(122.4), 123);
+    EXPECT_EQ(zone::gk_epsg(75), 4534);
+    EXPECT_EQ(zone::gk_epsg(117), 4548);
+    EXPECT_EQ(zone::gk_epsg(123), 4550);
+}
+
+TEST(Area, EllipsoidalMatchesTheClosedFormQuadrangle) {
+    zone::geos::Context ctx;
+    zone::AreaCalculator calc("EPSG:4490", zone::AreaMethod::ellipsoidal);
+    // Dense edges: geodesic edges then follow the parallels closely.
+    auto g = box(ctx, 117.0, 36.0, 117.1, 36.1, 400);
+    const double expected = quadrangle_area(6378137.0, 298.257222101, 117.0, 117.1, 36.0, 36.1);
+    EXPECT_NEAR(calc.area(ctx, g.get()) / expected, 1.0, 1e-6);
+}
+
+TEST(Area, GaussKrugerMatchesOgrReprojectedArea) {
+    zone::geos::Context ctx;
+    zone::AreaCalculator calc("EPSG:4490", zone::AreaMethod::gauss_kruger);
+    for (double lon0 : {115.2, 117.6, 119.1, 122.3}) {
+        const int cm = zone::gk_central_meridian(lon0 + 0.1);
+        calc.use_zone(cm);
+        auto g = box(ctx, lon0, 36.0, lon0 + 0.2, 36.15, 1);  // the same four corners as OGR's
+        const double ours = calc.area(ctx, g.get());
+
+        OGRSpatialReference wgs, gk;
+        wgs.importFromEPSG(4490);
+        wgs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        gk.importFromEPSG(4534 + (cm - 75) / 3);
+        gk.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        OGRLinearRing ring;
+        ring.addPoint(lon0, 36.0);
+        ring.addPoint(lon0 + 0.2, 36.0);
+        ring.addPoint(lon0 + 0.2, 36.15);
+        ring.addPoint(lon0, 36.15);
+        ring.closeRings();
+        OGRPolygon poly;
+        poly.addRing(&ring);
+        poly.assignSpatialReference(&wgs);
+        ASSERT_EQ(poly.transformTo(&gk), OGRERR_NONE);
+        EXPECT_NEAR(ours / poly.get_Area(), 1.0, 1e-12) << lon0;
+        poly.assignSpatialReference(nullptr);
+    }
+}
+
+TEST(Area, HolesAreSubtracted) {
+    zone::geos::Context ctx;
+    zone::AreaCalculator calc("EPSG:4490", zone::AreaMethod::gauss_kruger);
+    calc.use_zone(117);
+    auto outer = box(ctx, 117.0, 36.0, 117.2, 36.2, 1);
+    auto inner = box(ctx, 117.05, 36.05, 117.1, 36.1, 1);
+    auto diff = zone::geos::own(ctx, GEOSDifference_r(ctx, outer.get(), inner.get()));
+    EXPECT_NEAR(calc.area(ctx, diff.get()), calc.area(ctx, outer.get()) - calc.area(ctx, inner.get()), 1e-3);
+}
+
+TEST(Area, ParsesMethodNames) {
+    EXPECT_EQ(zone::parse_area_method("gauss-kruger"), zone::AreaMethod::gauss_kruger);
+    EXPECT_EQ(zone::parse_area_method("ellipsoidal"), zone::AreaMethod::ellipsoidal);
+    EXPECT_THROW(zone::parse_area_method("web-mercator"), std::invalid_argument);
+}
