@@ -126,6 +126,11 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
     }
 
     const OGRSpatialReference* srs = layer->GetSpatialRef();
+    // A GeoPackage layer with srs_id 0 or -1 reads as an "Undefined ... SRS":
+    // that is no CRS at all.
+    const char* srs_name = srs ? srs->GetName() : nullptr;
+    if (srs && srs_name && STARTS_WITH_CI(srs_name, "Undefined") && !srs->GetAuthorityCode(nullptr))
+        throw InputError(where, std::string("no coordinate reference system (the layer's SRS is \"") + srs_name + "\")");
     if (!srs || srs->IsEmpty())
         throw InputError(where, is_shapefile(*ds)
                                     ? "no coordinate reference system: the Shapefile has no .prj"
@@ -202,6 +207,9 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
             char* reason = GEOSisValidReason_r(ctx, geom.get());
             const std::string why = reason ? reason : "invalid";
             GEOSFree_r(ctx, reason);
+            // GEOS checks every coordinate first; MakeValid would silently drop a NaN vertex.
+            if (why.rfind("Invalid Coordinate", 0) == 0)
+                throw InputError(w, "geometry has a coordinate that is not a finite number (" + why + ")");
             GEOSGeometry* fixed = GEOSMakeValidWithParams_r(ctx, geom.get(), params);
             if (!fixed) throw InputError(w, "invalid geometry (" + why + ") that GEOS cannot repair");
             geom = geos::polygonal_part(ctx, geos::own(ctx, fixed));

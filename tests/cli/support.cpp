@@ -1,0 +1,658 @@
+#include "support.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <ogr_api.h>
+#include <ogr_spatialref.h>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <algorithm>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace zt {
+
+// ---------------------------------------------------------------- locations
+
+std::string zone_build_exe() { return ZONE_BUILD_EXE; }
+std::string testdata_dir() { return ZONE_TESTDATA; }
+
+std::string shandong_scheme() {
+    if (const char* s = std::getenv("ZONE_TEST_SCHEME"); s && *s) return s;
+    return testdata_dir() + "/shandong/scheme.toml";
+}
+
+std::string shandong_units() {
+    if (const char* s = std::getenv("ZONE_TEST_UNITS"); s && *s) return s;
+    return SHANDONG_UNITS;
+}
+
+// ---------------------------------------------------------------- processes
+
+namespace {
+
+std::string shell_quote(const std::string& s) {
+    if (!s.empty() && s.find_first_of(" '\"\\$`|&;<>()*?[]#~\t\n") == std::string::npos) return s;
+    std::string q = "'";
+    for (char c : s) {
+        if (c == '\'') q += "'\\''";
+        else q += c;
+    }
+    return q + "'";
+}
+
+std::string temp_file_path() {
+    std::string pattern = (fs::temp_directory_path() / "zonecli-out-XXXXXX").string();
+    const int fd = mkstemp(pattern.data());
+    if (fd < 0) throw std::runtime_error("mkstemp failed: " + std::string(std::strerror(errno)));
+    close(fd);
+    return pattern;
+}
+
+}  // namespace
+
+std::string RunResult::describe() const {
+    std::ostringstream s;
+    s << "$ " << command << "\n-> ";
+    if (signaled) s << "killed by signal " << status - 128;
+    else s << "exit " << status;
+    s << "\n--- stderr ---\n" << err;
+    if (out.size() < 4000) s << "--- stdout ---\n" << out;
+    else s << "--- stdout: " << out.size() << " bytes ---\n";
+    return s.str();
+}
+
+RunResult run(const std::vector<std::string>& argv, const std::string& stdin_path) {
+    RunResult r;
+    for (const auto& a : argv) r.command += (r.command.empty() ? "" : " ") + shell_quote(a);
+    const std::string out_path = temp_file_path(), err_path = temp_file_path();
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, stdin_path.empty() ? "/dev/null" : stdin_path.c_str(),
+                                     O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_TRUNC, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_TRUNC, 0);
+
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        std::remove(out_path.c_str());
+        std::remove(err_path.c_str());
+        throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+    }
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0) {
+        if (errno != EINTR) throw std::runtime_error("waitpid failed");
+    }
+    if (WIFEXITED(wstatus)) {
+        r.status = WEXITSTATUS(wstatus);
+    } else if (WIFSIGNALED(wstatus)) {
+        r.status = 128 + WTERMSIG(wstatus);
+        r.signaled = true;
+    }
+    r.out = read_file(out_path);
+    r.err = read_file(err_path);
+    std::remove(out_path.c_str());
+    std::remove(err_path.c_str());
+    return r;
+}
+
+RunResult run_zone_build(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{zone_build_exe()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv);
+}
+
+// ---------------------------------------------------------------- files
+
+TempDir::TempDir(const std::string& tag) {
+    std::string pattern = (fs::temp_directory_path() / (tag + "-XXXXXX")).string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+}
+
+TempDir::~TempDir() {
+    if (const char* keep = std::getenv("ZONE_TEST_KEEP"); keep && *keep) return;
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void write_file(const fs::path& path, const std::string& content) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+    out << content;
+}
+
+std::vector<std::string> zonekit_leftovers(const fs::path& dir) {
+    std::vector<std::string> found;
+    for (const auto& name : dir_entries(dir))
+        if (name.rfind(".zonekit-", 0) == 0) found.push_back(name);
+    return found;
+}
+
+std::vector<std::string> dir_entries(const fs::path& dir) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// ---------------------------------------------------------------- scheme
+
+namespace {
+
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r");
+    if (b == std::string::npos) return "";
+    const auto e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+
+void append_utf8(std::string& out, unsigned long cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+// Parses a TOML value at the start of `text`; returns it as text (strings
+// unquoted). Throws on what this small reader does not handle.
+std::string parse_value(const std::string& text, const std::string& where) {
+    if (text.empty()) throw std::runtime_error(where + ": missing value");
+    if (text[0] == '"') {
+        std::string v;
+        for (std::size_t i = 1; i < text.size(); ++i) {
+            const char c = text[i];
+            if (c == '"') {
+                const std::string rest = trim(text.substr(i + 1));
+                if (!rest.empty() && rest[0] != '#') throw std::runtime_error(where + ": text after a string");
+                return v;
+            }
+            if (c == '\\' && i + 1 < text.size()) {
+                const char e = text[++i];
+                switch (e) {
+                    case 'n': v += '\n'; break;
+                    case 't': v += '\t'; break;
+                    case '"': v += '"'; break;
+                    case '\\': v += '\\'; break;
+                    case 'u':
+                    case 'U': {
+                        const int n = e == 'u' ? 4 : 8;
+                        append_utf8(v, std::stoul(text.substr(i + 1, n), nullptr, 16));
+                        i += n;
+                        break;
+                    }
+                    default: throw std::runtime_error(where + ": unsupported escape");
+                }
+                continue;
+            }
+            v += c;
+        }
+        throw std::runtime_error(where + ": unterminated string");
+    }
+    if (text[0] == '\'') {
+        const auto end = text.find('\'', 1);
+        if (end == std::string::npos) throw std::runtime_error(where + ": unterminated string");
+        return text.substr(1, end - 1);
+    }
+    std::string v = text;
+    if (const auto hash = v.find('#'); hash != std::string::npos) v = v.substr(0, hash);
+    return trim(v);
+}
+
+std::string resolve(const std::string& source, const fs::path& base) {
+    if (source.empty() || source == "-" || source.rfind("PG:", 0) == 0 || source.rfind("/vsi", 0) == 0)
+        return source;
+    const auto bar = source.find('|');
+    const std::string path = bar == std::string::npos ? source : source.substr(0, bar);
+    const std::string rest = bar == std::string::npos ? "" : source.substr(bar);
+    fs::path p(path);
+    if (p.is_absolute()) return source;
+    return (base / p).lexically_normal().string() + rest;
+}
+
+void split_source(const std::string& source, std::string& path, std::string& layer) {
+    const std::string tag = "|layername=";
+    const auto bar = source.find(tag);
+    path = bar == std::string::npos ? source : source.substr(0, bar);
+    layer = bar == std::string::npos ? "" : source.substr(bar + tag.size());
+}
+
+}  // namespace
+
+const FactorInfo* SchemeInfo::factor_by_file(const std::string& filename) const {
+    for (const auto& f : factors)
+        if (fs::path(f.path).filename() == filename) return &f;
+    return nullptr;
+}
+
+const FactorInfo* SchemeInfo::factor_by_layer(const std::string& layer) const {
+    for (const auto& f : factors)
+        if (f.layer == layer) return &f;
+    return nullptr;
+}
+
+SchemeInfo read_scheme(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read scheme " + path);
+    const fs::path base = fs::path(path).parent_path();
+    SchemeInfo s;
+    s.file = path;
+    std::string table;
+    std::string line;
+    int lineno = 0;
+    while (std::getline(in, line)) {
+        ++lineno;
+        const std::string where = path + ":" + std::to_string(lineno);
+        const std::string t = trim(line);
+        if (t.empty() || t[0] == '#') continue;
+        if (t.rfind("[[", 0) == 0) {
+            table = trim(t.substr(2, t.find("]]") - 2));
+            if (table != "factor") throw std::runtime_error(where + ": unexpected array of tables " + table);
+            s.factors.emplace_back();
+            continue;
+        }
+        if (t[0] == '[') {
+            table = trim(t.substr(1, t.find(']') - 1));
+            continue;
+        }
+        const auto eq = t.find('=');
+        if (eq == std::string::npos) throw std::runtime_error(where + ": expected key = value");
+        std::string key = trim(t.substr(0, eq));
+        if (key.size() >= 2 && (key[0] == '"' || key[0] == '\'')) key = key.substr(1, key.size() - 2);
+        const std::string value = parse_value(trim(t.substr(eq + 1)), where);
+        if (table == "scheme") {
+            if (key == "province") s.province = value;
+        } else if (table == "boundary") {
+            if (key == "source") s.boundary_source = resolve(value, base);
+            else if (key == "code_field") s.code_field = value;
+            else if (key == "name_field") s.name_field = value;
+            else if (key == "city_field") s.city_field = value;
+        } else if (table == "build") {
+            if (key == "sliver_area_m2") s.sliver_area_m2 = std::stod(value);
+            else if (key == "grid") s.grid = std::stod(value);
+        } else if (table == "factor") {
+            FactorInfo& f = s.factors.back();
+            if (key == "id") f.id = value;
+            else if (key == "label") f.label = value;
+            else if (key == "source") f.source = resolve(value, base);
+            else if (key == "where") f.where = value;
+            else if (key == "name_field") f.name_field = value;
+            else if (key == "encoding") f.encoding = value;
+            else if (key == "group") f.group = value;
+            else if (key == "category") f.category = std::stoi(value);
+        }
+    }
+    split_source(s.boundary_source, s.boundary_path, s.boundary_layer);
+    for (auto& f : s.factors) {
+        split_source(f.source, f.path, f.layer);
+        if (f.label.empty()) f.label = f.id;
+    }
+    return s;
+}
+
+// ---------------------------------------------------------------- GDAL/OGR
+
+void gdal_init() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        CPLSetErrorHandler(CPLQuietErrorHandler);  // failures are reported by the tests themselves
+    });
+}
+
+DatasetPtr open_vector(const std::string& path, const std::vector<std::string>& open_options, bool update) {
+    gdal_init();
+    CPLStringList opts;
+    for (const auto& o : open_options) opts.AddString(o.c_str());
+    return DatasetPtr(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY),
+                                        nullptr, opts.List(), nullptr));
+}
+
+const std::string& Feature::operator[](const std::string& field) const {
+    auto it = text.find(field);
+    if (it == text.end()) throw std::out_of_range("no field " + field);
+    return it->second;
+}
+
+namespace {
+
+OGRLayer* pick_layer(GDALDataset& ds, const std::string& name, const std::string& source) {
+    OGRLayer* layer = nullptr;
+    if (!name.empty()) layer = ds.GetLayerByName(name.c_str());
+    else if (ds.GetLayerCount() == 1) layer = ds.GetLayer(0);
+    else layer = ds.GetLayerByName("units");
+    if (!layer) throw std::runtime_error("no layer '" + name + "' in " + source);
+    return layer;
+}
+
+const OGRSpatialReference& cgcs2000() {
+    static OGRSpatialReference* srs = [] {
+        auto* s = new OGRSpatialReference();
+        s->importFromEPSG(4490);
+        s->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        return s;
+    }();
+    return *srs;
+}
+
+}  // namespace
+
+LayerData read_layer(const std::string& source, bool to_cgcs2000, const std::vector<std::string>& open_options) {
+    std::string path, layer_name;
+    split_source(source, path, layer_name);
+    DatasetPtr ds = open_vector(path, open_options);
+    if (!ds) throw std::runtime_error("cannot open " + path + ": " + CPLGetLastErrorMsg());
+    OGRLayer* layer = pick_layer(*ds, layer_name, source);
+    LayerData out;
+    out.layer_name = layer->GetName();
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) out.fields.push_back(defn->GetFieldDefn(i)->GetNameRef());
+    std::unique_ptr<OGRCoordinateTransformation> ct;
+    if (const OGRSpatialReference* srs = layer->GetSpatialRef()) {
+        out.srs.reset(srs->Clone());
+        out.srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        if (to_cgcs2000 && !out.srs->IsSame(&cgcs2000())) {
+            ct.reset(OGRCreateCoordinateTransformation(out.srs.get(), &cgcs2000()));
+            if (!ct) throw std::runtime_error("cannot transform " + source + " to EPSG:4490");
+        }
+    }
+    layer->ResetReading();
+    for (auto& f : *layer) {
+        Feature rec;
+        rec.fid = f->GetFID();
+        for (int i = 0; i < defn->GetFieldCount(); ++i) {
+            const std::string name = defn->GetFieldDefn(i)->GetNameRef();
+            rec.is_null[name] = !f->IsFieldSetAndNotNull(i);
+            rec.text[name] = f->IsFieldSetAndNotNull(i) ? f->GetFieldAsString(i) : "";
+        }
+        if (OGRGeometry* g = f->StealGeometry()) {
+            rec.geom.reset(g);
+            if (ct && rec.geom->transform(ct.get()) != OGRERR_NONE)
+                throw std::runtime_error("cannot transform feature " + std::to_string(rec.fid) + " of " + source);
+            rec.geom->assignSpatialReference(nullptr);
+        }
+        out.features.push_back(std::move(rec));
+    }
+    return out;
+}
+
+void copy_layer(const std::string& source, const std::string& dest, const std::string& driver_name,
+                const std::string& layer_name, const std::function<bool(OGRFeature&)>& edit,
+                const std::vector<std::string>& layer_options, const OGRSpatialReference* srs_override,
+                bool no_srs) {
+    std::string path, src_layer;
+    split_source(source, path, src_layer);
+    DatasetPtr in = open_vector(path);
+    if (!in) throw std::runtime_error("cannot open " + path);
+    OGRLayer* layer = pick_layer(*in, src_layer, source);
+
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
+    if (!driver) throw std::runtime_error("no GDAL driver " + driver_name);
+    DatasetPtr out;
+    if (fs::exists(dest) && driver_name == "GPKG") out = open_vector(dest, {}, true);
+    else out.reset(driver->Create(dest.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!out) throw std::runtime_error("cannot create " + dest + ": " + CPLGetLastErrorMsg());
+    CPLStringList lco;
+    for (const auto& o : layer_options) lco.AddString(o.c_str());
+    const OGRSpatialReference* srs = no_srs ? nullptr : srs_override ? srs_override : layer->GetSpatialRef();
+    OGRLayer* dst = out->CreateLayer(layer_name.c_str(), const_cast<OGRSpatialReference*>(srs),
+                                     layer->GetGeomType(), lco.List());
+    if (!dst) throw std::runtime_error("cannot create layer " + layer_name + " in " + dest);
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) dst->CreateField(defn->GetFieldDefn(i));
+    out->StartTransaction();
+    layer->ResetReading();
+    for (auto& f : *layer) {
+        OGRFeature copy(dst->GetLayerDefn());
+        copy.SetFrom(f.get());
+        copy.SetFID(OGRNullFID);
+        if (edit && !edit(copy)) continue;
+        if (dst->CreateFeature(&copy) != OGRERR_NONE)
+            throw std::runtime_error("cannot write a feature to " + dest + ": " + CPLGetLastErrorMsg());
+    }
+    out->CommitTransaction();
+}
+
+// ---------------------------------------------------------------- Gauss-Krüger
+
+int gk_epsg_for_lon(double lon) {
+    const int cm = 3 * static_cast<int>(std::lround(lon / 3.0));
+    return 4534 + (cm - 75) / 3;
+}
+
+int gk_epsg_of(const OGRGeometry& lonlat) {
+    OGRPoint c;
+    if (lonlat.Centroid(&c) != OGRERR_NONE) throw std::runtime_error("no centroid");
+    return gk_epsg_for_lon(c.getX());
+}
+
+namespace {
+
+OGRCoordinateTransformation* gk_transform(int epsg) {
+    static std::map<int, std::unique_ptr<OGRCoordinateTransformation>> cache;
+    auto it = cache.find(epsg);
+    if (it != cache.end()) return it->second.get();
+    OGRSpatialReference gk;
+    if (gk.importFromEPSG(epsg) != OGRERR_NONE) throw std::runtime_error("unknown EPSG " + std::to_string(epsg));
+    gk.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&cgcs2000(), &gk));
+    if (!ct) throw std::runtime_error("cannot transform to EPSG " + std::to_string(epsg));
+    return cache.emplace(epsg, std::move(ct)).first->second.get();
+}
+
+}  // namespace
+
+std::unique_ptr<OGRGeometry> to_gk(const OGRGeometry& lonlat, int epsg) {
+    std::unique_ptr<OGRGeometry> g(lonlat.clone());
+    g->assignSpatialReference(nullptr);
+    if (g->transform(gk_transform(epsg)) != OGRERR_NONE) throw std::runtime_error("GK transform failed");
+    return g;
+}
+
+double gk_area(const OGRGeometry& lonlat, int epsg, double densify_deg) {
+    std::unique_ptr<OGRGeometry> dense;
+    const OGRGeometry* src = &lonlat;
+    if (densify_deg > 0) {
+        dense.reset(lonlat.clone());
+        dense->segmentize(densify_deg);
+        src = dense.get();
+    }
+    auto g = to_gk(*src, epsg);
+    return OGR_G_Area(OGRGeometry::ToHandle(g.get()));
+}
+
+// ---------------------------------------------------------------- GEOS
+
+namespace {
+void geos_message(const char* fmt, ...) {}
+}  // namespace
+
+GEOSContextHandle_t geos() {
+    static GEOSContextHandle_t ctx = [] {
+        GEOSContextHandle_t h = GEOS_init_r();
+        GEOSContext_setNoticeHandler_r(h, geos_message);
+        GEOSContext_setErrorHandler_r(h, geos_message);
+        return h;
+    }();
+    return ctx;
+}
+
+namespace {
+GeosPtr own(GEOSGeometry* g, const char* what) {
+    if (!g) throw std::runtime_error(std::string("GEOS ") + what + " failed");
+    return GeosPtr(g);
+}
+}  // namespace
+
+std::vector<unsigned char> wkb(const OGRGeometry& g) {
+    std::vector<unsigned char> out(g.WkbSize());
+    g.exportToWkb(wkbNDR, out.data(), wkbVariantIso);
+    return out;
+}
+
+GeosPtr to_geos(const OGRGeometry& g) {
+    const auto bytes = wkb(g);
+    GEOSWKBReader* r = GEOSWKBReader_create_r(geos());
+    GEOSGeometry* out = GEOSWKBReader_read_r(geos(), r, bytes.data(), bytes.size());
+    GEOSWKBReader_destroy_r(geos(), r);
+    return own(out, "WKB read");
+}
+
+std::unique_ptr<OGRGeometry> to_ogr(const GEOSGeometry* g) {
+    GEOSWKBWriter* w = GEOSWKBWriter_create_r(geos());
+    GEOSWKBWriter_setByteOrder_r(geos(), w, GEOS_WKB_NDR);
+    std::size_t size = 0;
+    unsigned char* bytes = GEOSWKBWriter_write_r(geos(), w, g, &size);
+    GEOSWKBWriter_destroy_r(geos(), w);
+    if (!bytes) throw std::runtime_error("GEOS WKB write failed");
+    OGRGeometry* out = nullptr;
+    const OGRErr err = OGRGeometryFactory::createFromWkb(bytes, nullptr, &out, size);
+    GEOSFree_r(geos(), bytes);
+    if (err != OGRERR_NONE) throw std::runtime_error("OGR cannot read GEOS WKB");
+    return std::unique_ptr<OGRGeometry>(out);
+}
+
+GeosPtr geos_clone(const GEOSGeometry* g) { return own(GEOSGeom_clone_r(geos(), g), "clone"); }
+
+GeosPtr make_valid(const GEOSGeometry* g) {
+    if (GEOSisValid_r(geos(), g) == 1) return geos_clone(g);
+    return own(GEOSMakeValid_r(geos(), g), "MakeValid");
+}
+
+GeosPtr union_all(const std::vector<const GEOSGeometry*>& parts) {
+    if (parts.empty()) return own(GEOSGeom_createEmptyCollection_r(geos(), GEOS_MULTIPOLYGON), "empty");
+    std::vector<GEOSGeometry*> clones;
+    for (const GEOSGeometry* p : parts) clones.push_back(GEOSGeom_clone_r(geos(), p));
+    GeosPtr coll = own(GEOSGeom_createCollection_r(geos(), GEOS_GEOMETRYCOLLECTION, clones.data(),
+                                                   static_cast<unsigned>(clones.size())),
+                       "collection");
+    return own(GEOSUnaryUnion_r(geos(), coll.get()), "union");
+}
+
+GeosPtr intersection(const GEOSGeometry* a, const GEOSGeometry* b) {
+    return own(GEOSIntersection_r(geos(), a, b), "intersection");
+}
+
+GeosPtr difference(const GEOSGeometry* a, const GEOSGeometry* b) {
+    return own(GEOSDifference_r(geos(), a, b), "difference");
+}
+
+GeosPtr polygonal(const GEOSGeometry* g) {
+    std::vector<GEOSGeometry*> polys;
+    std::function<void(const GEOSGeometry*)> collect = [&](const GEOSGeometry* x) {
+        const int type = GEOSGeomTypeId_r(geos(), x);
+        if (type == GEOS_POLYGON) {
+            if (!GEOSisEmpty_r(geos(), x)) polys.push_back(GEOSGeom_clone_r(geos(), x));
+        } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+            for (int i = 0; i < GEOSGetNumGeometries_r(geos(), x); ++i) collect(GEOSGetGeometryN_r(geos(), x, i));
+        }
+    };
+    collect(g);
+    return own(GEOSGeom_createCollection_r(geos(), GEOS_MULTIPOLYGON, polys.data(),
+                                           static_cast<unsigned>(polys.size())),
+               "multipolygon");
+}
+
+double gk_area(const GEOSGeometry* lonlat, int epsg, double densify_deg) {
+    GeosPtr p = polygonal(lonlat);
+    if (GEOSisEmpty_r(geos(), p.get())) return 0.0;
+    return gk_area(*to_ogr(p.get()), epsg, densify_deg);
+}
+
+void envelope(const GEOSGeometry* g, double& minx, double& miny, double& maxx, double& maxy) {
+    GEOSGeom_getExtent_r(geos(), g, &minx, &miny, &maxx, &maxy);
+}
+
+std::string wkt(const GEOSGeometry* g, int precision) {
+    GEOSWKTWriter* w = GEOSWKTWriter_create_r(geos());
+    GEOSWKTWriter_setRoundingPrecision_r(geos(), w, precision);
+    GEOSWKTWriter_setTrim_r(geos(), w, 1);
+    char* text = GEOSWKTWriter_write_r(geos(), w, g);
+    GEOSWKTWriter_destroy_r(geos(), w);
+    std::string out = text ? text : "";
+    if (text) GEOSFree_r(geos(), text);
+    return out;
+}
+
+// ---------------------------------------------------------------- text
+
+bool is_valid_utf8(const std::string& s) {
+    std::size_t i = 0;
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    while (i < s.size()) {
+        const unsigned char c = p[i];
+        int n = 0;
+        unsigned long cp = 0;
+        if (c < 0x80) { ++i; continue; }
+        if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
+        else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+        else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
+        else return false;
+        for (int k = 1; k <= n; ++k) {
+            if (i + k >= s.size() || (p[i + k] & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+bool has_cjk(const std::string& s) {
+    if (!is_valid_utf8(s)) return false;
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    for (std::size_t i = 0; i + 2 < s.size(); ++i) {
+        if ((p[i] & 0xF0) == 0xE0) {
+            const unsigned long cp = ((p[i] & 0x0F) << 12) | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+            if (cp >= 0x4E00 && cp <= 0x9FFF) return true;
+        }
+    }
+    return false;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace zt

@@ -1,0 +1,196 @@
+// Helpers for the command-line tests: running a tool, temporary folders,
+// reading a scheme, and GDAL/GEOS computations that are independent of
+// libzone (this code must never include or link libzone).
+#pragma once
+
+#include <gdal_priv.h>
+#include <geos_c.h>
+#include <ogr_geometry.h>
+#include <ogrsf_frmts.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace zt {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------- locations
+
+std::string zone_build_exe();
+std::string testdata_dir();
+// The scheme the fixture test `build_shandong_map` builds; $ZONE_TEST_SCHEME overrides.
+std::string shandong_scheme();
+// What `build_shandong_map` wrote; $ZONE_TEST_UNITS overrides.
+std::string shandong_units();
+
+// ---------------------------------------------------------------- processes
+
+struct RunResult {
+    int status = -1;     // exit code; 128 + signal when killed by a signal
+    bool signaled = false;
+    std::string out, err;
+    // The command and what it printed, for failure messages.
+    std::string describe() const;
+    std::string command;
+};
+
+// Runs argv[0] with the arguments (no shell), stdin from `stdin_path` or
+// /dev/null, capturing stdout and stderr completely.
+RunResult run(const std::vector<std::string>& argv, const std::string& stdin_path = "");
+RunResult run_zone_build(const std::vector<std::string>& args);
+
+// ---------------------------------------------------------------- files
+
+class TempDir {
+public:
+    explicit TempDir(const std::string& tag = "zonecli");
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const fs::path& path() const { return path_; }
+    std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+    fs::path path_;
+};
+
+std::string read_file(const fs::path& path);
+void write_file(const fs::path& path, const std::string& content);
+// Names of the entries of `dir` that start with ".zonekit-" (zone-build's temporary folders).
+std::vector<std::string> zonekit_leftovers(const fs::path& dir);
+// Every entry of `dir`, sorted.
+std::vector<std::string> dir_entries(const fs::path& dir);
+
+// ---------------------------------------------------------------- scheme
+
+struct FactorInfo {
+    std::string id, label, source, where, name_field, encoding, group;
+    int category = 0;
+    std::string path;   // source without "|layername="
+    std::string layer;  // empty when not named
+};
+
+struct SchemeInfo {
+    std::string file;
+    std::string province;
+    std::string boundary_source, boundary_path, boundary_layer;
+    std::string code_field, name_field, city_field;
+    double sliver_area_m2 = 10000;
+    double grid = 1e-9;  // [build] grid, in boundary CRS units
+    std::vector<FactorInfo> factors;
+    // The first factor whose file name (without folder) is `filename`, or whose layer is `layer`.
+    const FactorInfo* factor_by_file(const std::string& filename) const;
+    const FactorInfo* factor_by_layer(const std::string& layer) const;
+};
+
+// A small reader for the subset of TOML that scheme files use: [tables],
+// [[factor]] arrays, strings, integers, floats, comments. Relative sources
+// are resolved against the scheme's folder. Throws std::runtime_error.
+SchemeInfo read_scheme(const std::string& path);
+
+// ---------------------------------------------------------------- GDAL/OGR
+
+struct GdalCloser {
+    void operator()(GDALDataset* ds) const { if (ds) GDALClose(ds); }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, GdalCloser>;
+
+void gdal_init();
+DatasetPtr open_vector(const std::string& path, const std::vector<std::string>& open_options = {},
+                       bool update = false);
+
+struct Feature {
+    std::int64_t fid = 0;
+    std::map<std::string, std::string> text;  // every field as text (GetFieldAsString)
+    std::map<std::string, bool> is_null;
+    std::unique_ptr<OGRGeometry> geom;        // may be null
+    const std::string& operator[](const std::string& field) const;
+};
+
+struct LayerData {
+    std::string layer_name;
+    std::vector<std::string> fields;  // in layer order
+    std::unique_ptr<OGRSpatialReference> srs;
+    std::vector<Feature> features;
+};
+
+// Reads a whole layer ("path|layername=name", or the only layer). With
+// `to_cgcs2000`, geometries are transformed to EPSG:4490 (lon/lat order).
+LayerData read_layer(const std::string& source, bool to_cgcs2000 = false,
+                     const std::vector<std::string>& open_options = {});
+
+// Copies a layer into a new file, letting `edit` change each feature (return
+// false to leave it out). `layer_options` go to CreateLayer (e.g. ENCODING=GBK).
+void copy_layer(const std::string& source, const std::string& dest, const std::string& driver,
+                const std::string& layer_name, const std::function<bool(OGRFeature&)>& edit = {},
+                const std::vector<std::string>& layer_options = {}, const OGRSpatialReference* srs_override = nullptr,
+                bool no_srs = false);
+
+// ---------------------------------------------------------------- Gauss-Krüger
+
+// EPSG of the CGCS2000 3-degree Gauss-Krüger zone whose central meridian is
+// 3*round(lon/3): 4534 + (CM - 75) / 3.
+int gk_epsg_for_lon(double lon);
+// The zone of a lon/lat geometry's centroid.
+int gk_epsg_of(const OGRGeometry& lonlat);
+// A copy of a lon/lat (EPSG:4490) geometry in the GK zone `epsg`.
+std::unique_ptr<OGRGeometry> to_gk(const OGRGeometry& lonlat, int epsg);
+// OGR planar area in m² after transforming the vertices to the zone `epsg`:
+// the "official" way, and what MJ is.
+//
+// Such an area is not additive when vertices are inserted: a straight edge in
+// longitude/latitude is a curve in the projection, so a vertex added on it
+// (as an overlay adds where a factor boundary meets a county line) moves the
+// projected boundary by up to L²κ/8 (κ ≈ 1.2e-7 /m at 37°N; 8 mm on a 750 m
+// edge) and a thin sliver between two versions of one edge measures metres
+// instead of millimetres. With `densify_deg` > 0 edges are first cut into
+// pieces no longer than that many degrees, which makes the projected area
+// independent of such vertices to well under a square millimetre per vertex.
+double gk_area(const OGRGeometry& lonlat, int epsg, double densify_deg = 0);
+// Densification used for comparisons between geometries that do not share
+// their vertices (about 11 m).
+constexpr double kDensifyDeg = 1e-4;
+
+// ---------------------------------------------------------------- GEOS
+
+GEOSContextHandle_t geos();
+
+struct GeosDeleter {
+    void operator()(GEOSGeometry* g) const { if (g) GEOSGeom_destroy_r(geos(), g); }
+};
+using GeosPtr = std::unique_ptr<GEOSGeometry, GeosDeleter>;
+
+GeosPtr to_geos(const OGRGeometry& g);
+std::unique_ptr<OGRGeometry> to_ogr(const GEOSGeometry* g);
+GeosPtr geos_clone(const GEOSGeometry* g);
+GeosPtr make_valid(const GEOSGeometry* g);
+// Union of (clones of) the geometries; empty MultiPolygon when none.
+GeosPtr union_all(const std::vector<const GEOSGeometry*>& parts);
+GeosPtr intersection(const GEOSGeometry* a, const GEOSGeometry* b);
+GeosPtr difference(const GEOSGeometry* a, const GEOSGeometry* b);
+// Only the polygonal parts (a collection may hold lines and points).
+GeosPtr polygonal(const GEOSGeometry* g);
+// Area in m² of a lon/lat GEOS geometry in the GK zone `epsg` (polygonal
+// parts only), densified as above since these are overlay results.
+double gk_area(const GEOSGeometry* lonlat, int epsg, double densify_deg = kDensifyDeg);
+void envelope(const GEOSGeometry* g, double& minx, double& miny, double& maxx, double& maxy);
+std::string wkt(const GEOSGeometry* g, int precision = 6);
+
+// WKB (ISO, little endian) of an OGR geometry, for byte comparisons.
+std::vector<unsigned char> wkb(const OGRGeometry& g);
+
+// ---------------------------------------------------------------- text
+
+bool is_valid_utf8(const std::string& s);
+// True when the UTF-8 text holds a CJK unified ideograph.
+bool has_cjk(const std::string& s);
+bool contains(const std::string& haystack, const std::string& needle);
+
+}  // namespace zt
