@@ -164,11 +164,15 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
         std::vector<GEOSGeometry*> parts;
         parts.reserve(d.faces.size());
         for (int f : d.faces) parts.push_back(overlay.faces[f].release());
-        geos::GeomPtr coll = geos::own(ctx,
-                                       GEOSGeom_createCollection_r(ctx, GEOS_GEOMETRYCOLLECTION, parts.data(),
-                                                                   static_cast<unsigned>(parts.size())),
-                                       "collecting faces");
-        geoms[u] = geos::polygonal_part(ctx, geos::own(ctx, GEOSCoverageUnion_r(ctx, coll.get()), "dissolving"));
+        if (parts.size() == 1) {
+            geoms[u] = geos::polygonal_part(ctx, geos::own(ctx, parts[0]));
+        } else {
+            geos::GeomPtr coll = geos::own(ctx,
+                                           GEOSGeom_createCollection_r(ctx, GEOS_GEOMETRYCOLLECTION, parts.data(),
+                                                                       static_cast<unsigned>(parts.size())),
+                                           "collecting faces");
+            geoms[u] = geos::polygonal_part(ctx, geos::own(ctx, GEOSCoverageUnion_r(ctx, coll.get()), "dissolving"));
+        }
         geos::GeomPtr c = geos::own(ctx, GEOSGetCentroid_r(ctx, geoms[u].get()), "centroid");
         GEOSGeomGetX_r(ctx, c.get(), &d.x);
         GEOSGeomGetY_r(ctx, c.get(), &d.y);

@@ -11,7 +11,8 @@ namespace zone::detail {
 
 namespace {
 
-struct Clipped {
+// A factor feature that reaches into the county, copied into the worker's context.
+struct Reaching {
     int factor, feature;
     geos::GeomPtr geom;
     geos::PreparedPtr prepared;  // made when first needed
@@ -102,36 +103,42 @@ CountyOverlay overlay_county(const geos::Context& ctx, AreaCalculator& area, con
     geos::GeomPtr county = geos::clone(ctx, county_shared);
     geos::PreparedPtr county_prepared = geos::prepare(ctx, county.get());
 
-    // 1. Clip every candidate to the county on the precision grid.
-    std::vector<Clipped> clipped;
-    clipped.reserve(candidates.size());
+    // 1. The features that reach into the county. Noding their outlines with
+    //    the county's is all the clipping needed: faces outside the county are
+    //    dropped below. Outlines are only cut to (a margin around) the county's
+    //    envelope, so that a feature far larger than the county costs little.
+    double minx = 0, miny = 0, maxx = 0, maxy = 0;
+    GEOSGeom_getExtent_r(ctx, county.get(), &minx, &miny, &maxx, &maxy);
+    const double margin = 1000 * grid;
+    minx -= margin, miny -= margin, maxx += margin, maxy += margin;
+
+    std::vector<Reaching> reaching;
+    reaching.reserve(candidates.size());
+    std::vector<GEOSGeometry*> lines;
+    struct LinesGuard {
+        const geos::Context& c;
+        std::vector<GEOSGeometry*>& v;
+        ~LinesGuard() { for (GEOSGeometry* g : v) if (g) GEOSGeom_destroy_r(c, g); }
+    } lines_guard{ctx, lines};
+    lines.reserve(candidates.size() + 1);
+    lines.push_back(geos::own(ctx, GEOSBoundary_r(ctx, county.get()), "county outline").release());
     for (const auto& c : candidates) {
         if (!GEOSPreparedIntersects_r(ctx, county_prepared.get(), c.geom)) continue;
-        geos::GeomPtr piece;
-        if (GEOSPreparedContainsProperly_r(ctx, county_prepared.get(), c.geom)) {
-            piece = geos::own(ctx, GEOSGeom_setPrecision_r(ctx, c.geom, grid, 0), "snapping to the grid");
-        } else {
-            piece = geos::own(ctx, GEOSIntersectionPrec_r(ctx, c.geom, county.get(), grid), "clipping");
-        }
-        piece = geos::polygonal_part(ctx, std::move(piece));
-        if (GEOSisEmpty_r(ctx, piece.get())) continue;
-        clipped.push_back({c.factor, c.feature, std::move(piece), {}});
+        geos::GeomPtr outline = geos::own(ctx, GEOSBoundary_r(ctx, c.geom), "outline");
+        double fx0 = 0, fy0 = 0, fx1 = 0, fy1 = 0;
+        GEOSGeom_getExtent_r(ctx, c.geom, &fx0, &fy0, &fx1, &fy1);
+        if (fx0 < minx || fy0 < miny || fx1 > maxx || fy1 > maxy)
+            outline = geos::own(ctx, GEOSClipByRect_r(ctx, outline.get(), minx, miny, maxx, maxy), "cutting outline");
+        lines.push_back(outline.release());
+        reaching.push_back({c.factor, c.feature, geos::clone(ctx, c.geom), {}});
     }
 
-    // 2. Node all boundaries together and polygonize them into faces.
-    std::vector<GEOSGeometry*> lines;
-    lines.reserve(clipped.size() + 1);
-    lines.push_back(GEOSBoundary_r(ctx, county.get()));
-    for (const auto& c : clipped) lines.push_back(GEOSBoundary_r(ctx, c.geom.get()));
-    for (GEOSGeometry* l : lines)
-        if (!l) {
-            for (GEOSGeometry* m : lines) if (m) GEOSGeom_destroy_r(ctx, m);
-            throw geos::GeosError("GEOSBoundary failed: " + ctx.last_error());
-        }
+    // 2. Node all outlines together on the grid and polygonize them into faces.
     geos::GeomPtr all_lines = geos::own(
         ctx, GEOSGeom_createCollection_r(ctx, GEOS_GEOMETRYCOLLECTION, lines.data(),
                                          static_cast<unsigned>(lines.size())),
-        "collecting boundaries");
+        "collecting outlines");
+    lines.clear();  // owned by the collection now
     geos::GeomPtr noded = geos::own(ctx, GEOSUnaryUnionPrec_r(ctx, all_lines.get(), grid), "noding");
     all_lines.reset();
     const GEOSGeometry* noded_ptr = noded.get();
@@ -145,8 +152,8 @@ CountyOverlay overlay_county(const geos::Context& ctx, AreaCalculator& area, con
         GEOSSTRtree* t;
         ~TreeGuard() { GEOSSTRtree_destroy_r(c, t); }
     } tree_guard{ctx, tree};
-    for (std::size_t i = 0; i < clipped.size(); ++i)
-        GEOSSTRtree_insert_r(ctx, tree, clipped[i].geom.get(), reinterpret_cast<void*>(i));
+    for (std::size_t i = 0; i < reaching.size(); ++i)
+        GEOSSTRtree_insert_r(ctx, tree, reaching[i].geom.get(), reinterpret_cast<void*>(i));
 
     CountyOverlay out;
     std::map<Claim, int> claim_index;
@@ -162,7 +169,7 @@ CountyOverlay overlay_county(const geos::Context& ctx, AreaCalculator& area, con
         const GEOSGeometry* face = GEOSGetGeometryN_r(ctx, polygons.get(), k);
         geos::GeomPtr inside = geos::own(ctx, GEOSPointOnSurface_r(ctx, face), "point on surface");
         if (GEOSisEmpty_r(ctx, inside.get()) || !GEOSPreparedIntersects_r(ctx, county_prepared.get(), inside.get()))
-            continue;  // a hole of the county (an enclave of another)
+            continue;  // outside the county, or a hole of it (an enclave of another)
         hits.clear();
         GEOSSTRtree_query_r(
             ctx, tree, inside.get(),
@@ -173,7 +180,7 @@ CountyOverlay overlay_county(const geos::Context& ctx, AreaCalculator& area, con
         Claim best;  // general land unless a factor covers the face
         std::vector<int> covering;
         for (std::size_t i : hits) {
-            Clipped& c = clipped[i];
+            Reaching& c = reaching[i];
             if (!c.prepared) c.prepared = geos::prepare(ctx, c.geom.get());
             if (!GEOSPreparedIntersects_r(ctx, c.prepared.get(), inside.get())) continue;
             covering.push_back(c.factor);
