@@ -40,11 +40,12 @@ void print_summary(const zone::Scheme& scheme, const zone::BuildResult& r, const
                  fmt::format("zone-build: {} units in {} counties from {} factor layers ({} features, {} repaired)",
                              units, s.counties, scheme.factors.size(), s.factor_features, s.repaired)
                      .c_str());
-    std::fprintf(stderr, "  category                units           km²   share\n");
+    // Chinese names last: their display width is not their byte count.
+    std::fprintf(stderr, "  category    units           km²    share\n");
     for (int c = 1; c <= 3; ++c)
-        std::fprintf(stderr, "  %d %s  %8d  %12.2f  %5.1f %%\n", c, zone::category_unit_name(c), s.units[c],
-                     s.area_km2[c], total > 0 ? 100 * s.area_km2[c] / total : 0.0);
-    std::fprintf(stderr, "  total                %8d  %12.2f\n", units, total);
+        std::fprintf(stderr, "  %d        %8d  %12.2f  %5.1f %%  %s\n", c, s.units[c], s.area_km2[c],
+                     total > 0 ? 100 * s.area_km2[c] / total : 0.0, zone::category_unit_name(c));
+    std::fprintf(stderr, "  total    %8d  %12.2f\n", units, total);
     std::fprintf(stderr, "  area: %s\n", r.area_method.c_str());
     std::fprintf(stderr, "  overlay: %d faces, %d pieces; %d slivers under %g m² merged into a neighbour\n", s.faces,
                  s.pieces, s.eliminated, scheme.sliver_area_m2);
