@@ -1,159 +1,19 @@
 #include "county_overlay.hpp"
 
+#include "zone/overlay.hpp"
+
 #include <algorithm>
-#include <cmath>
-#include <cstdint>
 #include <map>
-#include <tuple>
-#include <unordered_map>
 
 namespace zone::detail {
 
-namespace {
-
-// A factor feature that reaches into the county, copied into the worker's context.
-struct Reaching {
-    int factor, feature;
-    geos::GeomPtr geom;
-    geos::PreparedPtr prepared;  // made when first needed
-};
-
-struct SegmentKey {
-    std::int64_t x1, y1, x2, y2;
-    bool operator==(const SegmentKey&) const = default;
-};
-
-struct SegmentHash {
-    std::size_t operator()(const SegmentKey& k) const {
-        std::uint64_t h = 1469598103934665603ull;
-        for (std::int64_t v : {k.x1, k.y1, k.x2, k.y2}) {
-            h ^= static_cast<std::uint64_t>(v);
-            h *= 1099511628211ull;
-            h ^= h >> 29;
-        }
-        return static_cast<std::size_t>(h);
-    }
-};
-
-// Length of a segment in metres; for longitude/latitude an equirectangular
-// approximation, which is plenty to rank shared borders.
-double segment_length_m(double x1, double y1, double x2, double y2, bool geographic) {
-    if (!geographic) return std::hypot(x2 - x1, y2 - y1);
-    constexpr double metres_per_degree = 111319.49;
-    const double lat = (y1 + y2) / 2 * M_PI / 180;
-    return std::hypot((x2 - x1) * std::cos(lat) * metres_per_degree, (y2 - y1) * metres_per_degree);
-}
-
-class BorderCollector {
-public:
-    BorderCollector(double grid, bool geographic) : inv_grid_(1.0 / grid), geographic_(geographic) {}
-
-    void add_face(const geos::Context& ctx, const GEOSGeometry* face, int index) {
-        add_ring(ctx, GEOSGetExteriorRing_r(ctx, face), index);
-        const int holes = GEOSGetNumInteriorRings_r(ctx, face);
-        for (int i = 0; i < holes; ++i) add_ring(ctx, GEOSGetInteriorRingN_r(ctx, face, i), index);
-    }
-
-    std::vector<FaceGraph::Edge> edges() const {
-        std::vector<FaceGraph::Edge> out;
-        out.reserve(shared_.size());
-        for (const auto& [key, len] : shared_)
-            out.push_back({static_cast<int>(key >> 32), static_cast<int>(key & 0xffffffffu), len});
-        std::sort(out.begin(), out.end(),
-                  [](const auto& a, const auto& b) { return a.a != b.a ? a.a < b.a : a.b < b.b; });
-        return out;
-    }
-
-private:
-    void add_ring(const geos::Context& ctx, const GEOSGeometry* ring, int face) {
-        const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(ctx, ring);
-        unsigned int n = 0;
-        GEOSCoordSeq_getSize_r(ctx, seq, &n);
-        buffer_.resize(2 * static_cast<std::size_t>(n));
-        if (n < 2) return;
-        GEOSCoordSeq_copyToBuffer_r(ctx, seq, buffer_.data(), 0, 0);
-        for (unsigned int i = 0; i + 1 < n; ++i) {
-            const double* p = &buffer_[2 * i];
-            SegmentKey key{std::llround(p[0] * inv_grid_), std::llround(p[1] * inv_grid_),
-                           std::llround(p[2] * inv_grid_), std::llround(p[3] * inv_grid_)};
-            if (std::tie(key.x2, key.y2) < std::tie(key.x1, key.y1)) {
-                std::swap(key.x1, key.x2);
-                std::swap(key.y1, key.y2);
-            }
-            auto [it, inserted] = first_face_.try_emplace(key, face);
-            if (inserted || it->second == face) continue;
-            const int a = std::min(it->second, face), b = std::max(it->second, face);
-            const std::uint64_t pair = (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b);
-            shared_[pair] += segment_length_m(p[0], p[1], p[2], p[3], geographic_);
-        }
-    }
-
-    double inv_grid_;
-    bool geographic_;
-    std::vector<double> buffer_;
-    std::unordered_map<SegmentKey, int, SegmentHash> first_face_;
-    std::unordered_map<std::uint64_t, double> shared_;
-};
-
-}  // namespace
-
-CountyOverlay overlay_county(const geos::Context& ctx, AreaCalculator& area, const GEOSGeometry* county_shared,
+CountyOverlay overlay_county(const geos::Context& ctx, AreaCalculator& area, const GEOSGeometry* county,
                              const std::vector<FactorFeatureRef>& candidates,
                              const std::vector<FactorSpec>& factors, double grid, bool geographic) {
-    geos::GeomPtr county = geos::clone(ctx, county_shared);
-    geos::PreparedPtr county_prepared = geos::prepare(ctx, county.get());
-
-    // 1. The features that reach into the county. Noding their outlines with
-    //    the county's is all the clipping needed: faces outside the county are
-    //    dropped below. Outlines are only cut to (a margin around) the county's
-    //    envelope, so that a feature far larger than the county costs little.
-    double minx = 0, miny = 0, maxx = 0, maxy = 0;
-    GEOSGeom_getExtent_r(ctx, county.get(), &minx, &miny, &maxx, &maxy);
-    const double margin = 1000 * grid;
-    minx -= margin, miny -= margin, maxx += margin, maxy += margin;
-
-    std::vector<Reaching> reaching;
-    reaching.reserve(candidates.size());
-    std::vector<GEOSGeometry*> lines;
-    struct LinesGuard {
-        const geos::Context& c;
-        std::vector<GEOSGeometry*>& v;
-        ~LinesGuard() { for (GEOSGeometry* g : v) if (g) GEOSGeom_destroy_r(c, g); }
-    } lines_guard{ctx, lines};
-    lines.reserve(candidates.size() + 1);
-    lines.push_back(geos::own(ctx, GEOSBoundary_r(ctx, county.get()), "county outline").release());
-    for (const auto& c : candidates) {
-        if (!GEOSPreparedIntersects_r(ctx, county_prepared.get(), c.geom)) continue;
-        geos::GeomPtr outline = geos::own(ctx, GEOSBoundary_r(ctx, c.geom), "outline");
-        double fx0 = 0, fy0 = 0, fx1 = 0, fy1 = 0;
-        GEOSGeom_getExtent_r(ctx, c.geom, &fx0, &fy0, &fx1, &fy1);
-        if (fx0 < minx || fy0 < miny || fx1 > maxx || fy1 > maxy)
-            outline = geos::own(ctx, GEOSClipByRect_r(ctx, outline.get(), minx, miny, maxx, maxy), "cutting outline");
-        lines.push_back(outline.release());
-        reaching.push_back({c.factor, c.feature, geos::clone(ctx, c.geom), {}});
-    }
-
-    // 2. Node all outlines together on the grid and polygonize them into faces.
-    geos::GeomPtr all_lines = geos::own(
-        ctx, GEOSGeom_createCollection_r(ctx, GEOS_GEOMETRYCOLLECTION, lines.data(),
-                                         static_cast<unsigned>(lines.size())),
-        "collecting outlines");
-    lines.clear();  // owned by the collection now
-    geos::GeomPtr noded = geos::own(ctx, GEOSUnaryUnionPrec_r(ctx, all_lines.get(), grid), "noding");
-    all_lines.reset();
-    const GEOSGeometry* noded_ptr = noded.get();
-    geos::GeomPtr polygons = geos::own(ctx, GEOSPolygonize_r(ctx, &noded_ptr, 1), "polygonizing");
-    noded.reset();
-
-    // 3. Claim each face by the features covering a point inside it.
-    GEOSSTRtree* tree = GEOSSTRtree_create_r(ctx, 10);
-    struct TreeGuard {
-        const geos::Context& c;
-        GEOSSTRtree* t;
-        ~TreeGuard() { GEOSSTRtree_destroy_r(c, t); }
-    } tree_guard{ctx, tree};
-    for (std::size_t i = 0; i < reaching.size(); ++i)
-        GEOSSTRtree_insert_r(ctx, tree, reaching[i].geom.get(), reinterpret_cast<void*>(i));
+    std::vector<const GEOSGeometry*> inputs;
+    inputs.reserve(candidates.size());
+    for (const auto& c : candidates) inputs.push_back(c.geom);
+    Overlay overlay = overlay_polygons(ctx, county, inputs, grid, geographic);
 
     CountyOverlay out;
     std::map<Claim, int> claim_index;
@@ -162,44 +22,25 @@ CountyOverlay overlay_county(const geos::Context& ctx, AreaCalculator& area, con
         if (inserted) out.graph.claims.push_back(c);
         return it->second;
     };
-    BorderCollector borders(grid, geographic);
-    std::vector<std::size_t> hits;
-    const int nfaces = GEOSGetNumGeometries_r(ctx, polygons.get());
-    for (int k = 0; k < nfaces; ++k) {
-        const GEOSGeometry* face = GEOSGetGeometryN_r(ctx, polygons.get(), k);
-        geos::GeomPtr inside = geos::own(ctx, GEOSPointOnSurface_r(ctx, face), "point on surface");
-        if (GEOSisEmpty_r(ctx, inside.get()) || !GEOSPreparedIntersects_r(ctx, county_prepared.get(), inside.get()))
-            continue;  // outside the county, or a hole of it (an enclave of another)
-        hits.clear();
-        GEOSSTRtree_query_r(
-            ctx, tree, inside.get(),
-            [](void* item, void* data) {
-                static_cast<std::vector<std::size_t>*>(data)->push_back(reinterpret_cast<std::size_t>(item));
-            },
-            &hits);
+    for (auto& face : overlay.faces) {
+        // Candidates are sorted by (factor, feature), so the first covering
+        // input of the strictest category is the claim.
         Claim best;  // general land unless a factor covers the face
         std::vector<int> covering;
-        for (std::size_t i : hits) {
-            Reaching& c = reaching[i];
-            if (!c.prepared) c.prepared = geos::prepare(ctx, c.geom.get());
-            if (!GEOSPreparedIntersects_r(ctx, c.prepared.get(), inside.get())) continue;
+        for (int i : face.covering) {
+            const FactorFeatureRef& c = candidates[i];
             covering.push_back(c.factor);
             const FactorSpec& spec = factors[c.factor];
-            Claim claim{spec.category, c.factor, spec.group == Grouping::feature ? c.feature : -1};
-            if (best.factor < 0 || claim < best) best = claim;
+            const Claim claim{spec.category, c.factor, spec.group == Grouping::feature ? c.feature : -1};
+            if (claim < best) best = claim;
         }
-        std::sort(covering.begin(), covering.end());
         covering.erase(std::unique(covering.begin(), covering.end()), covering.end());
-
-        const int index = static_cast<int>(out.faces.size());
-        geos::GeomPtr own_face = geos::clone(ctx, face);
-        borders.add_face(ctx, own_face.get(), index);
         out.graph.claim.push_back(claim_id(best));
-        out.graph.area_m2.push_back(area.area(ctx, own_face.get()));
+        out.graph.area_m2.push_back(area.area(ctx, face.geom.get()));
         out.face_factors.push_back(std::move(covering));
-        out.faces.push_back(std::move(own_face));
+        out.faces.push_back(std::move(face.geom));
     }
-    out.graph.edges = borders.edges();
+    out.graph.edges = std::move(overlay.borders);
     return out;
 }
 
