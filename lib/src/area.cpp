@@ -150,6 +150,13 @@ double AreaCalculator::longitude(double x, double y) {
     return c.lp.lam;
 }
 
+std::array<double, 2> AreaCalculator::lonlat(double x, double y) {
+    if (!impl_->to_lonlat) return {x, y};
+    PJ_COORD c = proj_coord(x, y, 0, 0);
+    c = proj_trans(impl_->to_lonlat.get(), PJ_FWD, c);
+    return {c.lp.lam, c.lp.phi};
+}
+
 void AreaCalculator::use_zone(int cm) {
     if (method_ != AreaMethod::gauss_kruger) return;
     auto it = impl_->gk_zones.find(cm);

@@ -1,6 +1,7 @@
 #include "zone/build.hpp"
 
 #include "county_overlay.hpp"
+#include "parallel.hpp"
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
 #include "zone/geos.hpp"
@@ -9,12 +10,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
 #include <map>
-#include <mutex>
-#include <thread>
 #include <tuple>
 
 namespace zone {
@@ -330,41 +327,18 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
 
     const CountyBuilder builder(scheme, factors, boundary);
     std::vector<CountyUnits> per_county(counties.size());
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::exception_ptr error;
-    std::mutex mutex;
-    std::size_t done = 0;
-    int nthreads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
-    nthreads = std::max(1, std::min<int>(nthreads, static_cast<int>(counties.size())));
-
-    auto work = [&] {
-        try {
-            geos::Context local;
-            AreaCalculator area(boundary.crs_wkt, scheme.area_method);
-            for (std::size_t i; !failed && (i = next++) < queue.size();) {
-                const std::size_t c = queue[i];
-                try {
-                    per_county[c] = builder.build(local, area, counties[c], candidates[c]);
-                } catch (const geos::GeosError& e) {
-                    throw InputError(Where{boundary_ref.path, boundary.layer_name, counties[c].fid, {}},
-                                     fmt::format("county {} ({}): {}", counties[c].code, counties[c].name, e.what()));
-                }
-                std::lock_guard lock(mutex);
-                ++done;
-                if (options.progress) options.progress(static_cast<double>(done) / queue.size());
+    detail::run_parallel(
+        queue, options.threads,
+        [&] { return std::make_unique<detail::GeometryWorker>(boundary.crs_wkt, scheme.area_method); },
+        [&](detail::GeometryWorker& w, std::size_t c) {
+            try {
+                per_county[c] = builder.build(w.ctx, w.area, counties[c], candidates[c]);
+            } catch (const geos::GeosError& e) {
+                throw InputError(Where{boundary_ref.path, boundary.layer_name, counties[c].fid, {}},
+                                 fmt::format("county {} ({}): {}", counties[c].code, counties[c].name, e.what()));
             }
-        } catch (...) {
-            std::lock_guard lock(mutex);
-            if (!error) error = std::current_exception();
-            failed = true;
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < nthreads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
+        },
+        options.progress);
 
     // 4. Collect.
     {

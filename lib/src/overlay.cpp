@@ -46,6 +46,14 @@ public:
         for (int i = 0; i < holes; ++i) add_ring(ctx, GEOSGetInteriorRingN_r(ctx, face, i), index);
     }
 
+    // Faces with a segment that no other face shares.
+    std::vector<bool> faces_with_open_edges(std::size_t nfaces) const {
+        std::vector<bool> open(nfaces, false);
+        for (const auto& [key, use] : first_face_)
+            if (!use.shared) open[use.face] = true;
+        return open;
+    }
+
     std::vector<FaceGraph::Edge> edges() const {
         std::vector<FaceGraph::Edge> out;
         out.reserve(shared_.size());
@@ -72,9 +80,10 @@ private:
                 std::swap(key.x1, key.x2);
                 std::swap(key.y1, key.y2);
             }
-            auto [it, inserted] = first_face_.try_emplace(key, face);
-            if (inserted || it->second == face) continue;
-            const int a = std::min(it->second, face), b = std::max(it->second, face);
+            auto [it, inserted] = first_face_.try_emplace(key, SegmentUse{face, false});
+            if (inserted || it->second.face == face) continue;
+            it->second.shared = true;
+            const int a = std::min(it->second.face, face), b = std::max(it->second.face, face);
             const std::uint64_t pair = (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b);
             shared_[pair] += segment_length_m(p[0], p[1], p[2], p[3], geographic_);
         }
@@ -83,7 +92,11 @@ private:
     double inv_grid_;
     bool geographic_;
     std::vector<double> buffer_;
-    std::unordered_map<SegmentKey, int, SegmentHash> first_face_;
+    struct SegmentUse {
+        int face;
+        bool shared;
+    };
+    std::unordered_map<SegmentKey, SegmentUse, SegmentHash> first_face_;
     std::unordered_map<std::uint64_t, double> shared_;
 };
 
@@ -189,6 +202,8 @@ Overlay overlay_polygons(const geos::Context& ctx, const GEOSGeometry* region_sh
         out.faces.push_back(std::move(f));
     }
     out.borders = borders.edges();
+    const std::vector<bool> open = borders.faces_with_open_edges(out.faces.size());
+    for (std::size_t i = 0; i < out.faces.size(); ++i) out.faces[i].on_outline = open[i];
     return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <geos_c.h>
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,8 @@ public:
 
     // Longitude (degrees) of a point given in the CRS.
     double longitude(double x, double y);
+    // Longitude and latitude (degrees) of a point given in the CRS.
+    std::array<double, 2> lonlat(double x, double y);
 
     // Selects the Gauss-Krüger zone whose central meridian is `cm` for the
     // next calls of area(); ignored by the ellipsoidal method.

@@ -16,6 +16,9 @@ struct OverlayFace {
     geos::GeomPtr geom;         // a polygon, in the caller's context
     std::vector<int> covering;  // indices of the inputs covering it, ascending
     double x = 0, y = 0;        // a point inside it
+    // It has a border that no other returned face shares: without a region,
+    // it touches the unbounded outside; with one, the region's outline.
+    bool on_outline = false;
 };
 
 struct Overlay {

@@ -1,0 +1,27 @@
+// The forms of a zone-check report: text for people, JSON (DESIGN 2.5) for
+// scripts, JUnit XML for CI servers, and a GeoPackage of where each finding is.
+#pragma once
+
+#include "zone/check.hpp"
+
+#include <string>
+
+namespace zone {
+
+// Grouped by rule, the worst first, with a summary line at the end.
+std::string format_check_text(const CheckReport& report);
+
+// Exactly the JSON of DESIGN 2.5, plus "tolerances" and "area_method".
+std::string format_check_json(const CheckReport& report, const std::string& version);
+
+// One <testcase> per rule id: failed when the rule has findings that count
+// (errors; warnings too with `strict`), each finding a line of the failure.
+std::string format_check_junit(const CheckReport& report, bool strict);
+
+// Writes every finding that has a geometry into a GeoPackage: layers
+// finding_points, finding_lines and finding_polygons, with the fields rule,
+// severity, fid, fid2, code, message, area_m2. Written atomically; an existing
+// file is replaced only with `overwrite`. Throws InputError.
+void write_check_findings(const CheckReport& report, const std::string& path, bool overwrite);
+
+}  // namespace zone
