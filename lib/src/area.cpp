@@ -123,6 +123,7 @@ struct AreaCalculator::Impl {
 AreaCalculator::AreaCalculator(const std::string& crs, AreaMethod method)
     : impl_(std::make_unique<Impl>()), method_(method) {
     impl_->ctx = proj_context_create();
+    proj_log_level(impl_->ctx, PJ_LOG_NONE);  // failures come back as exceptions
     impl_->crs = crs;
     PjPtr source(proj_create(impl_->ctx, crs.c_str()));
     if (!source) throw std::runtime_error("PROJ does not understand the CRS: " + crs.substr(0, 200));

@@ -145,7 +145,7 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
         if (!layer_srs.IsSame(&target)) {
             transform.reset(OGRCreateCoordinateTransformation(&layer_srs, &target));
             if (!transform)
-                throw InputError(where, "cannot transform its CRS to the boundary's: " + last_gdal_error());
+                throw InputError(where, "cannot transform its CRS to the target CRS: " + last_gdal_error());
         }
         result.crs_wkt = options.target_crs_wkt;
         result.crs_geographic = target.IsGeographic();
@@ -198,8 +198,14 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
         if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) ||
             !std::isfinite(env.MaxY))
             throw InputError(w, "geometry has coordinates that are not finite numbers (NaN or infinity)");
-        if (transform && g->transform(transform.get()) != OGRERR_NONE)
-            throw InputError(w, "cannot transform the geometry to the boundary's CRS");
+        if (transform) {
+            // An edge is straight in its own CRS and curved in another: follow
+            // it with vertices about 10 m apart, or a boundary and a map drawn
+            // in different CRSs would part by decimetres along long edges.
+            g->segmentize(layer_srs.IsGeographic() ? 1e-4 : 10.0);
+            if (g->transform(transform.get()) != OGRERR_NONE)
+                throw InputError(w, "cannot transform the geometry to the target CRS");
+        }
 
         geos::GeomPtr geom(g->exportToGEOS(ctx.handle()), geos::GeomDeleter{ctx.handle()});
         if (!geom) throw InputError(w, "GEOS cannot take the geometry: " + ctx.last_error());

@@ -1,6 +1,7 @@
 #include "support.hpp"
 
 #include <cpl_conv.h>
+#include <cpl_json.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <ogr_api.h>
@@ -12,12 +13,16 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
 #include <fstream>
+#include <iomanip>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -67,8 +72,10 @@ std::string temp_file_path() {
 std::string RunResult::describe() const {
     std::ostringstream s;
     s << "$ " << command << "\n-> ";
-    if (signaled) s << "killed by signal " << status - 128;
+    if (timed_out) s << "timed out, killed after " << seconds << " s";
+    else if (signaled) s << "killed by signal " << status - 128;
     else s << "exit " << status;
+    if (!timed_out) s << " (" << seconds << " s)";
     s << "\n--- stderr ---\n" << err;
     if (out.size() < 4000) s << "--- stdout ---\n" << out;
     else s << "--- stdout: " << out.size() << " bytes ---\n";
@@ -76,6 +83,10 @@ std::string RunResult::describe() const {
 }
 
 RunResult run(const std::vector<std::string>& argv, const std::string& stdin_path) {
+    return run_with_timeout(argv, 0, stdin_path);
+}
+
+RunResult run_with_timeout(const std::vector<std::string>& argv, double timeout_s, const std::string& stdin_path) {
     RunResult r;
     for (const auto& a : argv) r.command += (r.command.empty() ? "" : " ") + shell_quote(a);
     const std::string out_path = temp_file_path(), err_path = temp_file_path();
@@ -99,8 +110,28 @@ RunResult run(const std::vector<std::string>& argv, const std::string& stdin_pat
         throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
     }
     int wstatus = 0;
-    while (waitpid(pid, &wstatus, 0) < 0) {
-        if (errno != EINTR) throw std::runtime_error("waitpid failed");
+    if (timeout_s > 0) {
+        const auto start = std::chrono::steady_clock::now();
+        for (;;) {
+            const pid_t done = waitpid(pid, &wstatus, WNOHANG);
+            if (done == pid) break;
+            if (done < 0 && errno != EINTR) throw std::runtime_error("waitpid failed");
+            if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout_s) {
+                kill(pid, SIGKILL);  // the child we started, by its id
+                while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+                }
+                r.timed_out = true;
+                break;
+            }
+            usleep(5000);
+        }
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    } else {
+        const auto start = std::chrono::steady_clock::now();
+        while (waitpid(pid, &wstatus, 0) < 0) {
+            if (errno != EINTR) throw std::runtime_error("waitpid failed");
+        }
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     if (WIFEXITED(wstatus)) {
         r.status = WEXITSTATUS(wstatus);
@@ -611,6 +642,481 @@ std::string wkt(const GEOSGeometry* g, int precision) {
     std::string out = text ? text : "";
     if (text) GEOSFree_r(geos(), text);
     return out;
+}
+
+// ---------------------------------------------------------------- zone-check
+
+std::string zone_check_exe() { return ZONE_CHECK_EXE; }
+
+RunResult run_zone_check(const std::vector<std::string>& args, double timeout_s) {
+    std::vector<std::string> argv{zone_check_exe()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_with_timeout(argv, timeout_s);
+}
+
+const std::vector<std::string>& contract_rule_ids() {
+    static const std::vector<std::string> ids = {
+        "crs.missing",        "crs.unexpected",       "schema.missing_field",  "schema.field_type",
+        "schema.encoding",    "geometry.invalid",     "geometry.empty",        "geometry.type",
+        "code.format",        "code.duplicate",       "code.category_mismatch", "code.county_mismatch",
+        "coverage.overlap",   "coverage.gap",         "coverage.outside",      "unit.crosses_county",
+        "unit.sliver",        "redline.not_priority",
+        // zonekit's own, documented in man/zone-check.1 (new rules get new ids)
+        "map.empty"};
+    return ids;
+}
+
+std::string CheckFindingJson::describe() const {
+    std::ostringstream s;
+    s << rule << " " << severity << " fid " << (fid ? std::to_string(*fid) : "null") << " fid2 "
+      << (fid2 ? std::to_string(*fid2) : "null") << " code '" << code << "'";
+    if (area_m2) s << " area " << std::fixed << std::setprecision(3) << *area_m2 << " m²" << std::defaultfloat;
+    if (location) s << " at " << std::setprecision(10) << (*location)[0] << " " << (*location)[1];
+    s << ": " << message;
+    return s.str();
+}
+
+std::vector<const CheckFindingJson*> CheckJson::with_rule(const std::string& rule) const {
+    std::vector<const CheckFindingJson*> out;
+    for (const auto& f : findings)
+        if (f.rule == rule) out.push_back(&f);
+    return out;
+}
+
+std::vector<const CheckFindingJson*> CheckJson::errors_list() const {
+    std::vector<const CheckFindingJson*> out;
+    for (const auto& f : findings)
+        if (f.severity == "error") out.push_back(&f);
+    return out;
+}
+
+std::string CheckJson::describe(std::size_t max) const {
+    std::ostringstream s;
+    s << "report: " << features << " features, " << errors << " errors, " << warnings << " warnings, "
+      << findings.size() << " findings\n";
+    for (std::size_t i = 0; i < findings.size() && i < max; ++i) s << "  " << findings[i].describe() << "\n";
+    if (findings.size() > max) s << "  … " << findings.size() - max << " more\n";
+    return s.str();
+}
+
+namespace {
+
+bool json_is_number(const CPLJSONObject& o) {
+    const auto t = o.GetType();
+    return t == CPLJSONObject::Type::Integer || t == CPLJSONObject::Type::Long || t == CPLJSONObject::Type::Double;
+}
+
+bool json_is_integer(const CPLJSONObject& o) {
+    const auto t = o.GetType();
+    return t == CPLJSONObject::Type::Integer || t == CPLJSONObject::Type::Long;
+}
+
+}  // namespace
+
+CheckJson parse_check_json(const std::string& text) {
+    CheckJson r;
+    CPLJSONDocument doc;
+    gdal_init();
+    if (text.empty() || !doc.LoadMemory(text)) {
+        r.parse_error = "not JSON (" + std::to_string(text.size()) + " bytes, starting '" + text.substr(0, 80) + "')";
+        return r;
+    }
+    const CPLJSONObject root = doc.GetRoot();
+    if (root.GetType() != CPLJSONObject::Type::Object) {
+        r.parse_error = "the JSON is not an object";
+        return r;
+    }
+    auto bad = [&](const std::string& what) { r.violations.push_back(what); };
+    auto str = [&](const CPLJSONObject& o, const std::string& key, std::string& out, bool nullable) {
+        const CPLJSONObject v = o.GetObj(key);
+        if (v.GetType() == CPLJSONObject::Type::String) out = v.ToString();
+        else if (!(nullable && v.GetType() == CPLJSONObject::Type::Null)) bad("\"" + key + "\" is not a string");
+    };
+    str(root, "tool", r.tool, false);
+    str(root, "version", r.version, false);
+    str(root, "input", r.input, false);
+    str(root, "layer", r.layer, false);
+    str(root, "area_method", r.area_method, false);
+    const CPLJSONObject ok = root.GetObj("ok");
+    if (ok.GetType() == CPLJSONObject::Type::Boolean) r.ok = ok.ToBool();
+    else bad("\"ok\" is not a boolean");
+    const CPLJSONObject summary = root.GetObj("summary");
+    if (summary.GetType() != CPLJSONObject::Type::Object) {
+        bad("no \"summary\" object");
+    } else {
+        for (const char* key : {"features", "errors", "warnings"}) {
+            const CPLJSONObject v = summary.GetObj(key);
+            if (!json_is_integer(v)) {
+                bad(std::string("summary.") + key + " is not an integer");
+                continue;
+            }
+            const std::int64_t n = v.ToLong();
+            if (std::string(key) == "features") r.features = n;
+            else if (std::string(key) == "errors") r.errors = n;
+            else r.warnings = n;
+        }
+    }
+    const CPLJSONObject tol = root.GetObj("tolerances");
+    r.has_tolerances = tol.GetType() == CPLJSONObject::Type::Object;
+    if (!r.has_tolerances) bad("no \"tolerances\" object");
+    const CPLJSONObject findings = root.GetObj("findings");
+    if (findings.GetType() != CPLJSONObject::Type::Array) {
+        bad("no \"findings\" array");
+        return r;
+    }
+    const CPLJSONArray arr = findings.ToArray();
+    const auto& ids = contract_rule_ids();
+    for (int i = 0; i < arr.Size(); ++i) {
+        const CPLJSONObject f = arr[i];
+        const std::string where = "findings[" + std::to_string(i) + "]";
+        if (f.GetType() != CPLJSONObject::Type::Object) {
+            bad(where + " is not an object");
+            continue;
+        }
+        CheckFindingJson c;
+        str(f, "rule", c.rule, false);
+        str(f, "severity", c.severity, false);
+        str(f, "code", c.code, true);
+        str(f, "message", c.message, false);
+        if (std::find(ids.begin(), ids.end(), c.rule) == ids.end()) bad(where + ": rule '" + c.rule + "' is no contract id");
+        if (c.severity != "error" && c.severity != "warning") bad(where + ": severity '" + c.severity + "'");
+        for (const char* key : {"fid", "fid2"}) {
+            const CPLJSONObject v = f.GetObj(key);
+            if (json_is_integer(v)) (std::string(key) == "fid" ? c.fid : c.fid2) = v.ToLong();
+            else if (v.GetType() != CPLJSONObject::Type::Null) bad(where + ": " + key + " is neither an integer nor null");
+        }
+        const CPLJSONObject area = f.GetObj("area_m2");
+        if (json_is_number(area)) c.area_m2 = area.ToDouble();
+        else if (area.GetType() != CPLJSONObject::Type::Null) bad(where + ": area_m2 is neither a number nor null");
+        const CPLJSONObject loc = f.GetObj("location");
+        if (loc.GetType() == CPLJSONObject::Type::Array) {
+            const CPLJSONArray xy = loc.ToArray();
+            if (xy.Size() == 2 && json_is_number(xy[0]) && json_is_number(xy[1]))
+                c.location = std::array<double, 2>{xy[0].ToDouble(), xy[1].ToDouble()};
+            else
+                bad(where + ": location is not [lon, lat]");
+        } else if (loc.GetType() != CPLJSONObject::Type::Null) {
+            bad(where + ": location is neither an array nor null");
+        }
+        r.findings.push_back(std::move(c));
+    }
+    std::int64_t e = 0, w = 0;
+    for (const auto& f : r.findings) (f.severity == "error" ? e : w) += 1;
+    if (r.errors >= 0 && r.errors != e)
+        bad("summary.errors is " + std::to_string(r.errors) + ", the findings hold " + std::to_string(e) + " errors");
+    if (r.warnings >= 0 && r.warnings != w)
+        bad("summary.warnings is " + std::to_string(r.warnings) + ", the findings hold " + std::to_string(w) +
+            " warnings");
+    return r;
+}
+
+// ---------------------------------------------------------------- editable layers
+
+Row::Row(const Row& o) : fid(o.fid), values(o.values), geom(o.geom ? o.geom->clone() : nullptr) {}
+
+Row& Row::operator=(const Row& o) {
+    if (this != &o) {
+        fid = o.fid;
+        values = o.values;
+        geom.reset(o.geom ? o.geom->clone() : nullptr);
+    }
+    return *this;
+}
+
+Table::Table(const Table& o)
+    : name(o.name), geom_type(o.geom_type), srs(o.srs ? o.srs->Clone() : nullptr), fields(o.fields), rows(o.rows) {}
+
+Table& Table::operator=(const Table& o) {
+    if (this != &o) {
+        name = o.name;
+        geom_type = o.geom_type;
+        srs.reset(o.srs ? o.srs->Clone() : nullptr);
+        fields = o.fields;
+        rows = o.rows;
+    }
+    return *this;
+}
+
+int Table::field(const std::string& n) const {
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        if (fields[i].name == n) return static_cast<int>(i);
+    return -1;
+}
+
+std::string Table::get(const Row& r, const std::string& n) const {
+    const int i = field(n);
+    if (i < 0) throw std::out_of_range("no field " + n);
+    return r.values[i] ? *r.values[i] : std::string();
+}
+
+void Table::set(Row& r, const std::string& n, const std::string& value) const {
+    const int i = field(n);
+    if (i < 0) throw std::out_of_range("no field " + n);
+    r.values[i] = value;
+}
+
+void Table::drop_field(const std::string& n) {
+    const int i = field(n);
+    if (i < 0) throw std::out_of_range("no field " + n);
+    fields.erase(fields.begin() + i);
+    for (auto& r : rows) r.values.erase(r.values.begin() + i);
+}
+
+Table read_table(const std::string& source, const std::vector<std::string>& open_options) {
+    std::string path, layer_name;
+    split_source(source, path, layer_name);
+    DatasetPtr ds = open_vector(path, open_options);
+    if (!ds) throw std::runtime_error("cannot open " + path + ": " + CPLGetLastErrorMsg());
+    OGRLayer* layer = pick_layer(*ds, layer_name, source);
+    Table t;
+    t.name = layer->GetName();
+    t.geom_type = layer->GetGeomType();
+    if (const OGRSpatialReference* srs = layer->GetSpatialRef()) {
+        t.srs.reset(srs->Clone());
+        t.srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    }
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        const OGRFieldDefn* fd = defn->GetFieldDefn(i);
+        t.fields.push_back({fd->GetNameRef(), fd->GetType(), fd->GetWidth(), fd->GetPrecision()});
+    }
+    layer->ResetReading();
+    for (auto& f : *layer) {
+        Row r;
+        r.fid = f->GetFID();
+        for (int i = 0; i < defn->GetFieldCount(); ++i) {
+            if (f->IsFieldSetAndNotNull(i)) r.values.emplace_back(std::string(f->GetFieldAsString(i)));
+            else r.values.emplace_back(std::nullopt);
+        }
+        if (OGRGeometry* g = f->StealGeometry()) {
+            g->assignSpatialReference(nullptr);
+            r.geom.reset(g);
+        }
+        t.rows.push_back(std::move(r));
+    }
+    return t;
+}
+
+std::vector<std::int64_t> write_table(const Table& t, const std::string& dest, const std::string& driver_name,
+                                      const std::vector<std::string>& layer_options, bool no_srs, bool keep_fids) {
+    gdal_init();
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
+    if (!driver) throw std::runtime_error("no GDAL driver " + driver_name);
+    DatasetPtr out;
+    if (fs::exists(dest) && driver_name == "GPKG") out = open_vector(dest, {}, true);
+    else out.reset(driver->Create(dest.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!out) throw std::runtime_error("cannot create " + dest + ": " + CPLGetLastErrorMsg());
+    CPLStringList lco;
+    for (const auto& o : layer_options) lco.AddString(o.c_str());
+    OGRLayer* dst = out->CreateLayer(t.name.c_str(), no_srs ? nullptr : t.srs.get(), t.geom_type, lco.List());
+    if (!dst) throw std::runtime_error("cannot create layer " + t.name + " in " + dest + ": " + CPLGetLastErrorMsg());
+    for (const auto& fs_ : t.fields) {
+        OGRFieldDefn fd(fs_.name.c_str(), fs_.type);
+        fd.SetWidth(fs_.width);
+        fd.SetPrecision(fs_.precision);
+        if (dst->CreateField(&fd) != OGRERR_NONE)
+            throw std::runtime_error("cannot create field " + fs_.name + " in " + dest + ": " + CPLGetLastErrorMsg());
+    }
+    std::vector<std::int64_t> fids;
+    const bool transactions = out->StartTransaction() == OGRERR_NONE;
+    OGRFeatureDefn* defn = dst->GetLayerDefn();
+    for (const auto& r : t.rows) {
+        OGRFeature f(defn);
+        for (std::size_t i = 0; i < t.fields.size() && i < r.values.size(); ++i) {
+            if (r.values[i]) f.SetField(static_cast<int>(i), r.values[i]->c_str());
+            else f.SetFieldNull(static_cast<int>(i));
+        }
+        if (r.geom) f.SetGeometry(r.geom.get());
+        if (keep_fids) f.SetFID(r.fid);
+        if (dst->CreateFeature(&f) != OGRERR_NONE)
+            throw std::runtime_error("cannot write a feature to " + dest + ": " + CPLGetLastErrorMsg());
+        fids.push_back(f.GetFID());
+    }
+    if (transactions) out->CommitTransaction();
+    return fids;
+}
+
+// ---------------------------------------------------------------- geometry helpers
+
+namespace {
+
+void shift_points(OGRGeometry* g, double dx, double dy) {
+    const OGRwkbGeometryType type = wkbFlatten(g->getGeometryType());
+    if (OGR_GT_IsSubClassOf(type, wkbGeometryCollection)) {
+        auto* c = g->toGeometryCollection();
+        for (int i = 0; i < c->getNumGeometries(); ++i) shift_points(c->getGeometryRef(i), dx, dy);
+    } else if (OGR_GT_IsSubClassOf(type, wkbCurvePolygon)) {
+        auto* p = g->toCurvePolygon();
+        for (int i = 0; i < p->getNumInteriorRings() + 1; ++i)
+            shift_points(i == 0 ? p->getExteriorRingCurve() : p->getInteriorRingCurve(i - 1), dx, dy);
+    } else if (type == wkbPoint) {
+        auto* pt = g->toPoint();
+        pt->setX(pt->getX() + dx);
+        pt->setY(pt->getY() + dy);
+    } else if (OGR_GT_IsSubClassOf(type, wkbLineString) || type == wkbCircularString) {
+        auto* ls = g->toSimpleCurve();
+        for (int i = 0; i < ls->getNumPoints(); ++i) {
+            OGRPoint pt;
+            ls->getPoint(i, &pt);
+            pt.setX(pt.getX() + dx);
+            pt.setY(pt.getY() + dy);
+            ls->setPoint(i, &pt);
+        }
+    } else {
+        throw std::runtime_error(std::string("cannot translate a ") + g->getGeometryName());
+    }
+}
+
+}  // namespace
+
+std::unique_ptr<OGRGeometry> translated(const OGRGeometry& g, double dx, double dy) {
+    std::unique_ptr<OGRGeometry> out(g.clone());
+    shift_points(out.get(), dx, dy);
+    return out;
+}
+
+std::unique_ptr<OGRGeometry> lonlat_box(double minx, double miny, double maxx, double maxy) {
+    auto ring = std::make_unique<OGRLinearRing>();
+    ring->addPoint(minx, miny);
+    ring->addPoint(maxx, miny);
+    ring->addPoint(maxx, maxy);
+    ring->addPoint(minx, maxy);
+    ring->addPoint(minx, miny);
+    auto poly = std::make_unique<OGRPolygon>();
+    poly->addRingDirectly(ring.release());
+    return poly;
+}
+
+double metres_between(double lon1, double lat1, double lon2, double lat2) {
+    constexpr double r = 6371008.8, rad = M_PI / 180;
+    const double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+    const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                     std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+    return 2 * r * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
+double metres_to_dlon(double metres, double lat) { return metres / (111319.49 * std::cos(lat * M_PI / 180)); }
+double metres_to_dlat(double metres) { return metres / 110946.0; }
+
+GeosPtr point_on_surface(const GEOSGeometry* g, double* lon, double* lat) {
+    GeosPtr p = own(GEOSPointOnSurface_r(geos(), g), "PointOnSurface");
+    if (lon) GEOSGeomGetX_r(geos(), p.get(), lon);
+    if (lat) GEOSGeomGetY_r(geos(), p.get(), lat);
+    return p;
+}
+
+bool geos_within(const GEOSGeometry* a, const GEOSGeometry* b) { return GEOSWithin_r(geos(), a, b) == 1; }
+bool geos_intersects(const GEOSGeometry* a, const GEOSGeometry* b) { return GEOSIntersects_r(geos(), a, b) == 1; }
+
+double degrees_from(const GEOSGeometry* g, double lon, double lat) {
+    GEOSCoordSequence* seq = GEOSCoordSeq_create_r(geos(), 1, 2);
+    GEOSCoordSeq_setXY_r(geos(), seq, 0, lon, lat);
+    GeosPtr p = own(GEOSGeom_createPoint_r(geos(), seq), "point");
+    double d = 0;
+    if (GEOSDistance_r(geos(), g, p.get(), &d) != 1) throw std::runtime_error("GEOS distance failed");
+    return d;
+}
+
+// ---------------------------------------------------------------- Shandong subsets (zone-check)
+
+std::string shandong_boundary() {
+    return read_scheme(shandong_scheme()).boundary_source;
+}
+
+std::string shandong_redline() {
+    const SchemeInfo s = read_scheme(shandong_scheme());
+    if (const FactorInfo* f = s.factor_by_layer("redline")) return f->source;
+    for (const auto& f : s.factors)
+        if (f.id == "redline") return f.source;
+    throw std::runtime_error("the scheme " + s.file + " has no red-line factor");
+}
+
+const CountyGeom* MapSubset::county(const std::string& code) const {
+    for (const auto& c : counties)
+        if (c.code == code) return &c;
+    return nullptr;
+}
+
+namespace {
+
+void build_subset(MapSubset& m, const fs::path& dir) {
+    const SchemeInfo scheme = read_scheme(shandong_scheme());
+    const std::string units_path = shandong_units();
+    if (!fs::exists(units_path))
+        throw std::runtime_error(units_path + " does not exist: the fixture test build_shandong_map failed or did not run");
+    const std::set<std::string> wanted(m.codes.begin(), m.codes.end());
+
+    Table units = read_table(units_path + "|layername=units");
+    m.units = units;
+    m.units.rows.clear();
+    for (auto& r : units.rows)
+        if (wanted.count(units.get(r, "XZQDM"))) m.units.rows.push_back(std::move(r));
+    if (m.units.rows.empty()) throw std::runtime_error("no units in the counties asked for");
+
+    Table counties = read_table(scheme.boundary_source);
+    Table mine = counties;
+    mine.name = "counties";
+    mine.rows.clear();
+    for (auto& r : counties.rows)
+        if (wanted.count(counties.get(r, scheme.code_field))) mine.rows.push_back(std::move(r));
+    if (mine.rows.size() != wanted.size()) throw std::runtime_error("not every county asked for is in the boundary");
+    m.boundary = (dir / "counties.gpkg").string();
+    const auto fids = write_table(mine, m.boundary);
+    OGREnvelope all;
+    for (std::size_t i = 0; i < mine.rows.size(); ++i) {
+        CountyGeom c;
+        c.fid = fids[i];
+        c.code = mine.get(mine.rows[i], scheme.code_field);
+        c.name = mine.get(mine.rows[i], scheme.name_field);
+        if (!mine.rows[i].geom) throw std::runtime_error("county " + c.code + " has no geometry");
+        c.geom.reset(mine.rows[i].geom->clone());
+        c.g = to_geos(*c.geom);
+        c.epsg = gk_epsg_of(*c.geom);
+        OGREnvelope e;
+        c.geom->getEnvelope(&e);
+        all.Merge(e);
+        m.counties.push_back(std::move(c));
+    }
+
+    Table red = read_table(shandong_redline());
+    m.redline = red;
+    m.redline.name = "redline";
+    m.redline.rows.clear();
+    for (auto& r : red.rows) {
+        if (!r.geom) continue;
+        OGREnvelope e;
+        r.geom->getEnvelope(&e);
+        if (!e.Intersects(all)) continue;
+        GeosPtr g = to_geos(*r.geom);
+        bool touches = false;
+        for (const auto& c : m.counties) touches |= geos_intersects(g.get(), c.g.get());
+        if (touches) m.redline.rows.push_back(std::move(r));
+    }
+    const std::string red_path = (dir / "redline.gpkg").string();
+    const auto red_fids = write_table(m.redline, red_path);
+    for (std::size_t i = 0; i < red_fids.size(); ++i) m.redline.rows[i].fid = red_fids[i];
+    m.redline_source = red_path + "|layername=redline";
+}
+
+}  // namespace
+
+const MapSubset& shandong_subset(const std::vector<std::string>& county_codes) {
+    static std::mutex mutex;
+    static std::map<std::vector<std::string>, std::unique_ptr<MapSubset>> cache;
+    static std::vector<std::unique_ptr<TempDir>> dirs;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto& slot = cache[county_codes];
+    if (!slot) {
+        slot = std::make_unique<MapSubset>();
+        slot->codes = county_codes;
+        dirs.push_back(std::make_unique<TempDir>("zonecli-subset"));
+        try {
+            build_subset(*slot, dirs.back()->path());
+        } catch (const std::exception& e) {
+            slot->error = e.what();
+        }
+    }
+    return *slot;
 }
 
 // ---------------------------------------------------------------- text

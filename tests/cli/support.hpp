@@ -8,6 +8,7 @@
 #include <ogr_geometry.h>
 #include <ogrsf_frmts.h>
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -39,12 +40,18 @@ struct RunResult {
     // The command and what it printed, for failure messages.
     std::string describe() const;
     std::string command;
+    bool timed_out = false;  // killed by run_with_timeout (then signaled too)
+    double seconds = 0;      // how long it ran
 };
 
 // Runs argv[0] with the arguments (no shell), stdin from `stdin_path` or
 // /dev/null, capturing stdout and stderr completely.
 RunResult run(const std::vector<std::string>& argv, const std::string& stdin_path = "");
 RunResult run_zone_build(const std::vector<std::string>& args);
+// Like run(), but kills the process (SIGKILL) once it has run `timeout_s`
+// seconds (0: no limit) and says so in `timed_out`.
+RunResult run_with_timeout(const std::vector<std::string>& argv, double timeout_s,
+                           const std::string& stdin_path = "");
 
 // ---------------------------------------------------------------- files
 
@@ -185,6 +192,136 @@ std::string wkt(const GEOSGeometry* g, int precision = 6);
 
 // WKB (ISO, little endian) of an OGR geometry, for byte comparisons.
 std::vector<unsigned char> wkb(const OGRGeometry& g);
+
+// ---------------------------------------------------------------- zone-check
+
+std::string zone_check_exe();
+// zone-check with the arguments, killed after `timeout_s` seconds.
+RunResult run_zone_check(const std::vector<std::string>& args, double timeout_s = 120);
+
+// The rule ids of DESIGN 2.5, in its order.
+const std::vector<std::string>& contract_rule_ids();
+
+struct CheckFindingJson {
+    std::string rule, severity, code, message;
+    std::optional<std::int64_t> fid, fid2;
+    std::optional<double> area_m2;
+    std::optional<std::array<double, 2>> location;  // lon, lat
+    std::string describe() const;
+};
+
+// A zone-check map report in JSON (DESIGN 2.5), read with CPLJSONDocument.
+struct CheckJson {
+    std::string parse_error;              // non-empty when the text is no JSON object
+    std::vector<std::string> violations;  // where the text breaks the contract's shape
+    std::string tool, version, input, layer, area_method;
+    bool ok = false;
+    std::int64_t features = -1, errors = -1, warnings = -1;
+    bool has_tolerances = false;
+    std::vector<CheckFindingJson> findings;
+
+    std::vector<const CheckFindingJson*> with_rule(const std::string& rule) const;
+    std::vector<const CheckFindingJson*> errors_list() const;  // severity "error"
+    // Every finding, one a line, for failure messages.
+    std::string describe(std::size_t max = 40) const;
+};
+CheckJson parse_check_json(const std::string& text);
+
+// ---------------------------------------------------------------- editable layers
+
+// A layer held in memory so that a test can change fields, types, features
+// and geometries freely before writing it out as a variant.
+struct FieldSpec {
+    std::string name;
+    OGRFieldType type = OFTString;
+    int width = 0, precision = 0;
+};
+
+struct Row {
+    std::int64_t fid = 0;                              // as read
+    std::vector<std::optional<std::string>> values;    // by field index; nullopt = null
+    std::unique_ptr<OGRGeometry> geom;                 // may be null
+    Row() = default;
+    Row(const Row& o);
+    Row& operator=(const Row& o);
+    Row(Row&&) = default;
+    Row& operator=(Row&&) = default;
+};
+
+struct Table {
+    std::string name;
+    OGRwkbGeometryType geom_type = wkbUnknown;
+    std::unique_ptr<OGRSpatialReference> srs;  // traditional GIS axis order
+    std::vector<FieldSpec> fields;
+    std::vector<Row> rows;
+
+    Table() = default;
+    Table(const Table& o);
+    Table& operator=(const Table& o);
+    Table(Table&&) = default;
+    Table& operator=(Table&&) = default;
+
+    int field(const std::string& name) const;  // -1 when absent
+    std::string get(const Row& r, const std::string& name) const;  // "" when null; throws when absent
+    void set(Row& r, const std::string& name, const std::string& value) const;
+    void drop_field(const std::string& name);
+};
+
+// Reads a layer ("path|layername=name", or the only layer, or "units") as it
+// is: no transformation of the geometries.
+Table read_table(const std::string& source, const std::vector<std::string>& open_options = {});
+// Writes `t` as a new file (or a new layer of an existing GeoPackage) and
+// returns the FID each row got, in row order. `layer_options` go to
+// CreateLayer. With `keep_fids` each row is written with its Row::fid (for
+// drivers that honour it, e.g. GeoPackage).
+std::vector<std::int64_t> write_table(const Table& t, const std::string& dest, const std::string& driver = "GPKG",
+                                      const std::vector<std::string>& layer_options = {}, bool no_srs = false,
+                                      bool keep_fids = false);
+
+// ---------------------------------------------------------------- geometry helpers
+
+// A copy of `g` moved by (dx, dy) in its own units.
+std::unique_ptr<OGRGeometry> translated(const OGRGeometry& g, double dx, double dy);
+// An axis-parallel rectangle in lon/lat.
+std::unique_ptr<OGRGeometry> lonlat_box(double minx, double miny, double maxx, double maxy);
+// Metres between two lon/lat points (spherical approximation, good to 0.5 %).
+double metres_between(double lon1, double lat1, double lon2, double lat2);
+// Degrees of longitude and latitude that make `metres` at latitude `lat`.
+double metres_to_dlon(double metres, double lat);
+double metres_to_dlat(double metres);
+GeosPtr point_on_surface(const GEOSGeometry* g, double* lon = nullptr, double* lat = nullptr);
+bool geos_within(const GEOSGeometry* a, const GEOSGeometry* b);
+bool geos_intersects(const GEOSGeometry* a, const GEOSGeometry* b);
+// Distance in degrees from a lon/lat point to a geometry.
+double degrees_from(const GEOSGeometry* g, double lon, double lat);
+
+// ---------------------------------------------------------------- Shandong subsets (zone-check)
+
+// The boundary and red line that go with shandong_units().
+std::string shandong_boundary();  // from the scheme's [boundary] source
+std::string shandong_redline();   // the scheme's factor from layer "redline"
+
+struct CountyGeom {
+    std::int64_t fid = 0;  // in MapSubset::boundary
+    std::string code, name;
+    std::unique_ptr<OGRGeometry> geom;  // lon/lat
+    GeosPtr g;
+    int epsg = 0;  // its Gauss-Krüger zone
+};
+
+// A few counties of the Shandong map, written once per process to a
+// temporary folder, so that variants of the map stay small and fast.
+struct MapSubset {
+    std::vector<std::string> codes;  // county codes asked for
+    Table units;                     // their units from shandong_units(), in fid order
+    std::vector<CountyGeom> counties;  // in the order of `boundary`
+    std::string boundary;            // GeoPackage, layer "counties": these counties only
+    Table redline;                   // red-line features that intersect them (lon/lat); fid as written
+    std::string redline_source;      // "….gpkg|layername=redline" holding `redline`
+    std::string error;               // why building the subset failed
+    const CountyGeom* county(const std::string& code) const;
+};
+const MapSubset& shandong_subset(const std::vector<std::string>& county_codes);
 
 // ---------------------------------------------------------------- text
 

@@ -1,0 +1,320 @@
+// zone-check: validates a unit map against the contracts of DESIGN 2.1, 2.2
+// and 2.5 and reports what it finds as text, JSON or JUnit XML.
+#include "cli.hpp"
+#include "zone/check.hpp"
+#include "zone/check_report.hpp"
+#include "zone/error.hpp"
+#include "zone/source.hpp"
+#include "zone/units_io.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct MapArgs {
+    std::string units;
+    std::string boundary;
+    std::string boundary_code_field;
+    std::string redline;
+    std::string profile = "standard";
+    std::string format = "text";
+    std::string report;      // -o; empty or "-": standard output
+    std::string errors_out;  // GeoPackage of the findings' geometries
+    bool overwrite = false;
+    bool strict = false;
+    zone::CheckTolerances tolerances;
+    std::string encoding;
+    double grid = 0;
+    int threads = 0;
+    bool quiet = false;
+    bool progress = false;
+};
+
+// The local file behind a GDAL source, for "never write over an input":
+// "a.gpkg|layername=x" -> a.gpkg, "/vsizip/sub.zip/a.shp" -> sub.zip. Empty
+// for standard input and connections (PG:…), which no output can replace.
+std::string local_file(const std::string& source) {
+    std::string path = zone::parse_source(source).path;
+    if (path.empty() || path == "-" || path.rfind("PG:", 0) == 0) return {};
+    for (const std::string prefix : {"/vsizip/", "/vsigzip/", "/vsitar/"}) {
+        if (path.rfind(prefix, 0) != 0) continue;
+        path = path.substr(prefix.size());
+        for (const std::string ext : {".zip", ".ZIP", ".gz", ".tar", ".tgz"}) {
+            const auto at = path.find(ext + "/");
+            if (at != std::string::npos) {
+                path = path.substr(0, at + ext.size());
+                break;
+            }
+        }
+    }
+    if (path.rfind("/vsi", 0) == 0) return {};
+    return path;
+}
+
+// Every file an input consists of: a Shapefile is several.
+std::vector<std::string> input_files(const std::vector<std::string>& sources) {
+    std::vector<std::string> files;
+    for (const auto& source : sources) {
+        const std::string path = local_file(source);
+        if (path.empty()) continue;
+        files.push_back(path);
+        std::string ext = fs::path(path).extension().string();
+        for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (ext == ".shp" || ext == ".dbf") {
+            for (const char* side : {".shp", ".shx", ".dbf", ".prj", ".cpg"})
+                files.push_back(fs::path(path).replace_extension(side).string());
+        }
+    }
+    return files;
+}
+
+bool same_file(const fs::path& a, const fs::path& b) {
+    std::error_code ec;
+    if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec);
+    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+}
+
+// Before any work: the output can be written where asked. Throws InputError.
+void check_writable(const std::string& path, const std::string& what, const std::vector<std::string>& inputs,
+                    bool overwrite) {
+    const zone::Where where{path, {}, {}, {}};
+    for (const auto& input : inputs)
+        if (same_file(path, input))
+            throw zone::InputError(where, "the " + what + " would replace an input (" + input + ")");
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) throw zone::InputError(where, "is a folder; name a file for the " + what);
+    if (fs::exists(path, ec) && !overwrite)
+        throw zone::InputError(where, "already exists; pass --overwrite to replace it");
+    const fs::path parent = fs::absolute(path).parent_path();
+    if (!fs::is_directory(parent, ec))
+        throw zone::InputError(where, "the folder " + parent.string() + " does not exist");
+    if (access(parent.c_str(), W_OK | X_OK) != 0)
+        throw zone::InputError(where, "the folder " + parent.string() + " is not writable");
+}
+
+// Writes `text` to `path` under a temporary name beside it, then renames.
+void write_text_atomically(const std::string& path, const std::string& text) {
+    const fs::path target = fs::absolute(path);
+    std::string temp = (target.parent_path() / ".zonekit-XXXXXX").string();
+    const int fd = mkstemp(temp.data());
+    if (fd < 0)
+        throw zone::InputError(zone::Where{path, {}, {}, {}},
+                               std::string("cannot create a temporary file beside it: ") + std::strerror(errno));
+    struct Cleanup {
+        std::string path;
+        ~Cleanup() {
+            if (!path.empty()) unlink(path.c_str());
+        }
+    } cleanup{temp};
+    const mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);  // mkstemp makes 0600; a report is as readable as any other file
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const std::string reason = std::strerror(errno);
+            close(fd);
+            throw std::runtime_error("cannot write " + path + ": " + reason);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (close(fd) != 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+    fs::rename(temp, target);
+    cleanup.path.clear();
+}
+
+int run_map(const MapArgs& a) {
+    const bool to_stdout = a.report.empty() || a.report == "-";
+    const std::vector<std::string> inputs = input_files({a.units, a.boundary, a.redline});
+
+    // Fail fast: every output is checked before the work.
+    if (!to_stdout) check_writable(a.report, "report", inputs, a.overwrite);
+    if (!a.errors_out.empty()) {
+        std::string ext = fs::path(a.errors_out).extension().string();
+        for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (ext != ".gpkg")
+            throw zone::InputError(zone::Where{a.errors_out, {}, {}, {}},
+                                   "--errors-out writes a GeoPackage: name it *.gpkg");
+        if (!to_stdout && same_file(a.report, a.errors_out))
+            throw zone::InputError(zone::Where{a.errors_out, {}, {}, {}}, "the report and --errors-out are one file");
+        check_writable(a.errors_out, "findings file", inputs, a.overwrite);
+        zone::WriteOptions gpkg;
+        gpkg.path = a.errors_out;
+        gpkg.format = "GPKG";
+        gpkg.overwrite = a.overwrite;
+        gpkg.inputs = inputs;
+        zone::check_output(gpkg);
+    }
+
+    zone::CheckOptions options;
+    options.boundary = a.boundary;
+    options.boundary_code_field = a.boundary_code_field;
+    options.redline = a.redline;
+    options.profile = a.profile == "national" ? zone::Profile::national : zone::Profile::standard;
+    options.tolerances = a.tolerances;
+    options.encoding = a.encoding;
+    options.grid = a.grid;
+    options.threads = a.threads;
+    const bool show_progress = !a.quiet && (a.progress || zone::cli::stderr_is_terminal());
+    zone::cli::Progress progress(show_progress);
+    bool progress_started = false;
+    options.progress = [&](double f) {
+        progress_started = true;
+        progress(f);
+    };
+
+    zone::CheckReport report;
+    try {
+        report = zone::check_unit_map(a.units, options);
+    } catch (...) {
+        if (show_progress && progress_started) std::fputc('\n', stderr);  // the error on a line of its own
+        throw;
+    }
+    progress.finish();
+
+    std::string text;
+    if (a.format == "json")
+        text = zone::format_check_json(report, ZONE_VERSION);
+    else if (a.format == "junit")
+        text = zone::format_check_junit(report, a.strict);
+    else
+        text = zone::format_check_text(report);
+
+    if (!a.errors_out.empty()) zone::write_check_findings(report, a.errors_out, a.overwrite);
+    if (to_stdout) {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        if (std::fflush(stdout) != 0 || std::ferror(stdout))
+            throw std::runtime_error("cannot write the report to standard output");
+    } else {
+        write_text_atomically(a.report, text);
+    }
+
+    const int errors = report.errors(), warnings = report.warnings();
+    // The text report ends with this line already; say it on stderr when the
+    // report went elsewhere or is for a machine.
+    if (!a.quiet && !(to_stdout && a.format == "text")) {
+        std::string line = errors || warnings ? fmt::format("zone-check: {} error{}, {} warning{} in {} unit{}", errors,
+                                                            errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
+                                                            report.features, report.features == 1 ? "" : "s")
+                                              : fmt::format("zone-check: no problems in {} unit{}", report.features,
+                                                            report.features == 1 ? "" : "s");
+        if (!to_stdout) line += "; report in " + a.report;
+        if (!a.errors_out.empty()) line += "; findings in " + a.errors_out;
+        std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    if (errors > 0 || (a.strict && warnings > 0)) return zone::cli::exit_findings;
+    return zone::cli::exit_ok;
+}
+
+// CLI11's NonNegativeNumber names DBL_MAX in full when it fails.
+const CLI::Validator non_negative(
+    [](std::string& value) -> std::string {
+        try {
+            std::size_t used = 0;
+            const double v = std::stod(value, &used);
+            if (used == value.size() && v >= 0 && std::isfinite(v)) return {};
+        } catch (const std::exception&) {
+        }
+        return "'" + value + "' is not a number of 0 or more";
+    },
+    "");
+
+// Adds `map` to `app`; the subcommand's options are parsed into `a`.
+CLI::App* add_map_command(CLI::App& app, MapArgs& a) {
+    CLI::App* map = app.add_subcommand(
+        "map", "Checks a unit map: CRS, fields, geometries, codes, coverage (no gaps, no overlaps), county "
+               "lines, slivers and the red line. See zone-check(1).");
+    map->add_option("units", a.units, "The unit map (any GDAL source; - for standard input; a.gpkg|layername=units)")
+        ->required();
+    auto* boundary = map->add_option("--boundary", a.boundary,
+                                     "County boundaries (GDAL source): enables coverage.outside, unit.crosses_county, "
+                                     "county gaps and the county test of code.county_mismatch");
+    map->add_option("--boundary-code-field", a.boundary_code_field,
+                    "Field of the county code in --boundary (default: the first of XZQDM, adcode, PAC, code)")
+        ->needs(boundary);
+    map->add_option("--redline", a.redline,
+                    "Ecological protection red line (GDAL source): enables redline.not_priority");
+    map->add_option("--profile", a.profile, "standard (provincial work) or national (filing with the ministry)")
+        ->check(CLI::IsMember({"standard", "national"}))
+        ->capture_default_str();
+    map->add_option("--format", a.format, "Report format: text, json (DESIGN 2.5) or junit")
+        ->check(CLI::IsMember({"text", "json", "junit"}))
+        ->capture_default_str();
+    map->add_option("-o,--output", a.report, "Write the report to this file (default: standard output)");
+    map->add_option("--errors-out", a.errors_out,
+                    "Write the findings' geometries to this GeoPackage (finding_points, finding_lines, "
+                    "finding_polygons)");
+    map->add_flag("--overwrite", a.overwrite, "Replace the report and --errors-out files if they exist");
+    map->add_flag("--strict", a.strict, "Warnings count too: exit code 1, JUnit failures");
+    auto tolerance = [map](const char* name, double& value, const char* help) {
+        map->add_option(name, value, help)->check(non_negative)->capture_default_str();
+    };
+    tolerance("--overlap-tolerance", a.tolerances.overlap_m2, "Overlaps smaller than this many m² are ignored");
+    tolerance("--gap-tolerance", a.tolerances.gap_m2, "Gaps smaller than this many m² are ignored");
+    tolerance("--outside-tolerance", a.tolerances.outside_m2,
+              "Unit land outside the boundary smaller than this many m² is ignored");
+    tolerance("--county-tolerance", a.tolerances.county_m2,
+              "Unit land in another county smaller than this many m² is ignored");
+    tolerance("--redline-tolerance", a.tolerances.redline_m2,
+              "Red-line land outside priority units smaller than this many m² is ignored");
+    tolerance("--sliver-area", a.tolerances.sliver_area_m2, "Units smaller than this many m² are slivers");
+    tolerance("--sliver-width", a.tolerances.sliver_width_m,
+              "Units thinner than this many metres (2 x area / perimeter) are slivers");
+    map->add_option("--encoding", a.encoding,
+                    "Text encoding of a Shapefile that declares none (.cpg, LDID), e.g. GBK");
+    map->add_option("--grid", a.grid, "Precision grid in CRS units (default 1e-9 for degrees, 1e-4 for metres)")
+        ->check(non_negative);
+    map->add_option("--threads", a.threads, "Worker threads (default: one per core)")->check(non_negative);
+    map->add_flag("-q,--quiet", a.quiet, "No progress and no summary on stderr");
+    map->add_flag("--progress", a.progress, "Show progress even when stderr is not a terminal");
+    return map;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Checks environmental control unit maps (环境管控单元) against the zonekit contracts. "
+                 "See zone-check(1)."};
+    app.set_version_flag("--version", std::string("zone-check ") + ZONE_VERSION);
+    app.require_subcommand(1);
+
+    // One entry per subcommand: its parser and what runs when it was chosen.
+    MapArgs map_args;
+    const std::vector<std::pair<CLI::App*, std::function<int()>>> commands = {
+        {add_map_command(app, map_args), [&map_args] { return run_map(map_args); }},
+    };
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return zone::cli::exit_cannot;
+    }
+    for (const auto& [command, body] : commands)
+        if (command->parsed()) return zone::cli::guarded_main("zone-check", body);
+    return zone::cli::exit_cannot;  // require_subcommand(1) makes this unreachable
+}
