@@ -5,13 +5,16 @@
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
 #include "zone/geos.hpp"
+#include "zone/previous.hpp"
 #include "zone/source.hpp"
 
 #include <fmt/format.h>
+#include <ogr_spatialref.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace zone {
@@ -69,7 +72,21 @@ void check_counties_disjoint(const geos::Context& ctx, const std::vector<County>
 struct CountyUnits {
     std::vector<Unit> units;
     std::vector<StuckSliver> stuck;
-    int faces = 0, pieces = 0, eliminated = 0;
+    int faces = 0, pieces = 0, eliminated = 0, kept = 0;
+};
+
+// A unit of the previous version in the county being built.
+struct PreviousUnit {
+    int category = 0;
+    int serial = 0;
+    const GEOSGeometry* geom = nullptr;  // shared, read-only
+    const std::vector<unsigned char>* wkb = nullptr;
+};
+
+// What a county's build needs to know of the previous version.
+struct CountyHistory {
+    std::vector<PreviousUnit> units;
+    std::array<int, 4> max_serial{};  // by category
 };
 
 class CountyBuilder {
@@ -78,7 +95,8 @@ public:
         : scheme_(scheme), factors_(factors), boundary_(boundary) {}
 
     CountyUnits build(const geos::Context& ctx, AreaCalculator& area, const County& county,
-                      const std::vector<detail::FactorFeatureRef>& candidates) const;
+                      const std::vector<detail::FactorFeatureRef>& candidates, const CountyHistory& history,
+                      double keep_share) const;
 
 private:
     const Scheme& scheme_;
@@ -100,7 +118,8 @@ std::vector<unsigned char> to_wkb(const geos::Context& ctx, const GEOSGeometry* 
 }
 
 CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area, const County& county,
-                                 const std::vector<detail::FactorFeatureRef>& candidates) const {
+                                 const std::vector<detail::FactorFeatureRef>& candidates, const CountyHistory& history,
+                                 double keep_share) const {
     double cx = 0, cy = 0;
     {
         geos::GeomPtr c = geos::own(ctx, GEOSGetCentroid_r(ctx, county.geom), "centroid");
@@ -175,7 +194,47 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
         GEOSGeomGetY_r(ctx, c.get(), &d.y);
     }
 
-    // Serials: per category, by factor order, source feature, then north to south, west to east.
+    // Stable codes: a unit that is substantially the same land of the same
+    // category as a previous unit (each covers at least keep_share of the
+    // other; with keep_share > 0.5 at most one can match) keeps its serial.
+    std::vector<int> kept_serial(drafts.size(), 0);
+    std::vector<std::vector<unsigned char>> wkbs(drafts.size());
+    for (std::size_t u = 0; u < drafts.size(); ++u) wkbs[u] = to_wkb(ctx, geoms[u].get());
+    if (!history.units.empty()) {
+        std::vector<bool> taken(history.units.size(), false);
+        std::vector<double> old_area(history.units.size(), -1);
+        for (std::size_t u = 0; u < drafts.size(); ++u) {
+            geos::PreparedPtr prepared;
+            int best = -1;
+            double best_overlap = 0;
+            for (std::size_t k = 0; k < history.units.size(); ++k) {
+                const PreviousUnit& p = history.units[k];
+                if (taken[k] || p.category != drafts[u].claim.category) continue;
+                if (*p.wkb == wkbs[u]) {  // the same geometry, byte for byte
+                    best = static_cast<int>(k);
+                    break;
+                }
+                if (!prepared) prepared = geos::prepare(ctx, geoms[u].get());
+                if (!GEOSPreparedIntersects_r(ctx, prepared.get(), p.geom)) continue;
+                geos::GeomPtr common = geos::own(ctx, GEOSIntersectionPrec_r(ctx, geoms[u].get(), p.geom, scheme_.grid),
+                                                 "matching a previous unit");
+                const double overlap = area.area(ctx, common.get());
+                if (old_area[k] < 0) old_area[k] = area.area(ctx, p.geom);
+                if (overlap >= keep_share * drafts[u].area_m2 && overlap >= keep_share * old_area[k] &&
+                    overlap > best_overlap) {
+                    best = static_cast<int>(k);
+                    best_overlap = overlap;
+                }
+            }
+            if (best >= 0) {
+                taken[best] = true;
+                kept_serial[u] = history.units[best].serial;
+            }
+        }
+    }
+
+    // Serials: per category, by factor order, source feature, then north to
+    // south, west to east; after the highest ever used when there is history.
     std::vector<int> order(drafts.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
     auto factor_rank = [](const Claim& c) { return c.factor < 0 ? 1 << 30 : c.factor; };
@@ -184,11 +243,11 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
         return std::make_tuple(da.claim.category, factor_rank(da.claim), da.claim.feature, -da.y, da.x, a) <
                std::make_tuple(db.claim.category, factor_rank(db.claim), db.claim.feature, -db.y, db.x, b);
     });
-    std::array<int, 4> serial{};
+    std::array<int, 4> serial = history.max_serial;
     std::map<std::string, int> name_count, name_seen;
     for (int u : order) {
         Draft& d = drafts[u];
-        d.serial = ++serial[d.claim.category];
+        d.serial = kept_serial[u] ? kept_serial[u] : ++serial[d.claim.category];
         std::string label;
         if (d.claim.factor >= 0) {
             const FactorSpec& spec = scheme_.factors[d.claim.factor];
@@ -229,7 +288,8 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
             if (!unit.factors.empty()) unit.factors += ";";
             unit.factors += scheme_.factors[f].id;
         }
-        unit.wkb = to_wkb(ctx, geoms[u].get());
+        unit.wkb = std::move(wkbs[u]);
+        out.kept += kept_serial[u] ? 1 : 0;
         out.units.push_back(std::move(unit));
     }
     // Map draft index -> unit code for the sliver report.
@@ -319,9 +379,55 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
                     candidates[c].push_back({static_cast<int>(fi), static_cast<int>(j),
                                              factors[fi].layer.features[j].geom.get()});
 
+    // 3. The previous version: history per county, and what to rebuild.
+    PreviousMap previous;
+    std::vector<CountyHistory> history(counties.size());
+    std::vector<geos::GeomPtr> previous_geoms;
+    std::set<std::string> rebuild;
+    if (!options.only.empty() && options.previous.empty())
+        throw InputError("--only rebuilds some counties of a previous version: give it with --previous");
+    if (!options.previous.empty()) {
+        previous = read_previous_map(options.previous);
+        std::map<std::string, std::size_t> county_index;
+        for (std::size_t c = 0; c < counties.size(); ++c) county_index[counties[c].code] = c;
+        for (const std::string& code : options.only) {
+            if (!county_index.count(code))
+                throw InputError(Where{boundary_ref.path, boundary.layer_name, {}, scheme.boundary.code_field},
+                                 "--only names county " + code + ", which the boundary layer does not have");
+            rebuild.insert(code);
+        }
+        if (!rebuild.empty()) {
+            OGRSpatialReference a, b;
+            a.importFromWkt(previous.crs_wkt.c_str());
+            b.importFromWkt(boundary.crs_wkt.c_str());
+            if (previous.crs_wkt.empty() || !a.IsSame(&b))
+                throw InputError(Where{options.previous, {}, {}, {}},
+                                 "a dynamic update carries units over untouched, so the previous version must be "
+                                 "in the boundary's CRS");
+        }
+        GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
+        for (const Unit& u : previous.units) {
+            const std::string county = u.code.substr(2, 6);
+            auto it = county_index.find(county);
+            previous_geoms.push_back(geos::own(ctx, GEOSWKBReader_read_r(ctx, reader, u.wkb.data(), u.wkb.size()),
+                                               "reading a previous unit"));
+            if (it == county_index.end()) continue;
+            history[it->second].units.push_back(
+                {u.code[8] - '0', std::stoi(u.code.substr(9)), previous_geoms.back().get(), &u.wkb});
+        }
+        GEOSWKBReader_destroy_r(ctx, reader);
+        for (std::size_t c = 0; c < counties.size(); ++c)
+            for (int cat = 1; cat <= 3; ++cat) {
+                auto it = previous.max_serial.find({counties[c].code, cat});
+                if (it != previous.max_serial.end()) history[c].max_serial[cat] = it->second;
+            }
+        result.max_serial = previous.max_serial;
+    }
+
     // Largest work first keeps both cores busy to the end.
-    std::vector<std::size_t> queue(counties.size());
-    for (std::size_t i = 0; i < queue.size(); ++i) queue[i] = i;
+    std::vector<std::size_t> queue;
+    for (std::size_t i = 0; i < counties.size(); ++i)
+        if (rebuild.empty() || rebuild.count(counties[i].code)) queue.push_back(i);
     std::stable_sort(queue.begin(), queue.end(),
                      [&](std::size_t a, std::size_t b) { return candidates[a].size() > candidates[b].size(); });
 
@@ -332,7 +438,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
         [&] { return std::make_unique<detail::GeometryWorker>(boundary.crs_wkt, scheme.area_method); },
         [&](detail::GeometryWorker& w, std::size_t c) {
             try {
-                per_county[c] = builder.build(w.ctx, w.area, counties[c], candidates[c]);
+                per_county[c] = builder.build(w.ctx, w.area, counties[c], candidates[c], history[c], options.keep_share);
             } catch (const geos::GeosError& e) {
                 throw InputError(Where{boundary_ref.path, boundary.layer_name, counties[c].fid, {}},
                                  fmt::format("county {} ({}): {}", counties[c].code, counties[c].name, e.what()));
@@ -345,17 +451,28 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
         AreaCalculator area(boundary.crs_wkt, scheme.area_method);
         result.area_method = area.description();
     }
+    auto count = [&](Unit u) {
+        ++result.stats.units[u.category];
+        result.stats.area_km2[u.category] += u.area_km2;
+        const std::pair<std::string, int> key{u.county_code, u.category};
+        result.max_serial[key] = std::max(result.max_serial[key], std::stoi(u.code.substr(9)));
+        result.units.push_back(std::move(u));
+    };
     for (auto& county : per_county) {
         result.stats.faces += county.faces;
         result.stats.pieces += county.pieces;
         result.stats.eliminated += county.eliminated;
+        result.kept_codes += county.kept;
         for (auto& s : county.stuck) result.stats.stuck.push_back(std::move(s));
-        for (auto& u : county.units) {
-            ++result.stats.units[u.category];
-            result.stats.area_km2[u.category] += u.area_km2;
-            result.units.push_back(std::move(u));
-        }
+        for (auto& u : county.units) count(std::move(u));
     }
+    // A dynamic update carries the other counties over exactly as they were.
+    if (!rebuild.empty())
+        for (Unit& u : previous.units)
+            if (!rebuild.count(u.code.substr(2, 6))) {
+                ++result.carried;
+                count(std::move(u));
+            }
     std::sort(result.units.begin(), result.units.end(),
               [](const Unit& a, const Unit& b) { return a.code < b.code; });
     return result;

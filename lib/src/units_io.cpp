@@ -1,6 +1,7 @@
 #include "zone/units_io.hpp"
 
 #include "zone/error.hpp"
+#include "zone/previous.hpp"
 #include "zone/source.hpp"
 
 #include <cpl_error.h>
@@ -93,6 +94,7 @@ void write_dataset(const std::vector<Unit>& units, const std::string& crs_wkt, c
     if (driver_name == "GeoJSON") layer_options.SetNameValue("WRITE_NAME", "NO");
     OGRLayer* layer = ds->CreateLayer(o.layer.c_str(), &srs, wkbMultiPolygon, layer_options.List());
     if (!layer) throw std::runtime_error("cannot create layer '" + o.layer + "' in " + o.path + ": " + CPLGetLastErrorMsg());
+    if (!o.max_serials.empty()) layer->SetMetadataItem(max_serials_key, o.max_serials.c_str());
     for (const auto& f : unit_fields) {
         OGRFieldDefn def(f.name, f.type);
         def.SetWidth(f.width);

@@ -2,6 +2,7 @@
 #include "cli.hpp"
 #include "zone/build.hpp"
 #include "zone/coding.hpp"
+#include "zone/previous.hpp"
 #include "zone/scheme.hpp"
 #include "zone/source.hpp"
 #include "zone/units_io.hpp"
@@ -25,10 +26,13 @@ struct Args {
     bool quiet = false;
     bool progress = false;
     bool verbose = false;
+    std::string previous;
+    std::vector<std::string> only;
 };
 
-void print_summary(const zone::Scheme& scheme, const zone::BuildResult& r, const zone::WriteOptions& out,
-                   double seconds, bool verbose) {
+void print_summary(const Args& a, const zone::Scheme& scheme, const zone::BuildResult& r,
+                   const zone::WriteOptions& out, double seconds) {
+    const bool verbose = a.verbose;
     const auto& s = r.stats;
     double total = 0;
     int units = 0;
@@ -62,6 +66,11 @@ void print_summary(const zone::Scheme& scheme, const zone::BuildResult& r, const
         }
     }
     if (s.skipped_null) std::fprintf(stderr, "  %d factor features without geometry left out\n", s.skipped_null);
+    if (!a.previous.empty())
+        std::fprintf(stderr, "  codes: %d kept from %s, %d new%s\n", r.kept_codes, a.previous.c_str(),
+                     units - r.kept_codes - r.carried,
+                     r.carried ? fmt::format("; {} units of the other counties carried over untouched", r.carried).c_str()
+                               : "");
     std::fprintf(stderr, "  wrote %s (layer %s) in %.1f s\n", out.path == "-" ? "standard output" : out.path.c_str(),
                  out.layer.c_str(), seconds);
 }
@@ -77,22 +86,26 @@ int run(const Args& a) {
     out.layer = scheme.output.layer;
     out.overwrite = a.overwrite;
     out.inputs = {a.scheme, zone::parse_source(scheme.boundary.source).path};
+    if (!a.previous.empty()) out.inputs.push_back(zone::parse_source(a.previous).path);
     for (const auto& f : scheme.factors) out.inputs.push_back(zone::parse_source(f.source).path);
     zone::check_output(out);  // before the work, not after
 
     zone::cli::Progress progress(!a.quiet && (a.progress || zone::cli::stderr_is_terminal()));
     zone::BuildOptions options;
     options.threads = a.threads;
+    options.previous = a.previous;
+    options.only = a.only;
     options.progress = [&progress](double f) { progress(f); };
     zone::BuildResult result = zone::build_units(scheme, options);
     progress.finish();
 
     out.description = fmt::format("{}; MJ in km², {}", scheme.name.empty() ? "环境管控单元" : scheme.name,
                                   result.area_method);
+    out.max_serials = zone::format_max_serials(result.max_serial);
     zone::write_units(result.units, result.crs_wkt, out);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!a.quiet) print_summary(scheme, result, out, seconds, a.verbose);
+    if (!a.quiet) print_summary(a, scheme, result, out, seconds);
     return zone::cli::exit_ok;
 }
 
@@ -116,6 +129,14 @@ int main(int argc, char** argv) {
     app.add_flag("-q,--quiet", a.quiet, "No progress and no summary");
     app.add_flag("--progress", a.progress, "Show progress even when stderr is not a terminal");
     app.add_flag("-v,--verbose", a.verbose, "List every small piece that could not be merged");
+    app.add_option("--previous", a.previous,
+                   "Previous version of the map: units that are substantially the same land and category "
+                   "(each covers 90 % of the other) keep their codes; new units take serials after the highest "
+                   "ever used; retired codes are never reused");
+    app.add_option("--only", a.only,
+                   "Dynamic update: rebuild only these counties (codes, comma-separated) and carry every other "
+                   "unit over from --previous untouched")
+        ->delimiter(',');
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

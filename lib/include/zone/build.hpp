@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,10 @@ struct BuildStats {
 
 struct BuildResult {
     std::vector<Unit> units;   // sorted by code
+    int kept_codes = 0;        // units that kept the code of a previous unit
+    int carried = 0;           // units carried over untouched (dynamic update)
+    // Highest serial ever used per (county, category), to store with the map.
+    std::map<std::pair<std::string, int>, int> max_serial;
     std::string crs_wkt;       // CRS of the unit geometries
     std::string area_method;   // how MJ was computed, in words
     BuildStats stats;
@@ -59,6 +64,15 @@ struct BuildResult {
 
 struct BuildOptions {
     int threads = 0;  // 0: one per core
+    // The previous version of the map (a GDAL source): a new unit that is
+    // substantially the same land of the same category as an old one (each
+    // covers at least `keep_share` of the other) keeps its code; other units
+    // take serials after the highest ever used in their county and category.
+    std::string previous;
+    double keep_share = 0.9;
+    // Dynamic update: rebuild only these counties (codes) and carry every unit
+    // of the other counties over from `previous` untouched. Needs `previous`.
+    std::vector<std::string> only;
     // Called with the fraction done (0..1) from the calling thread's workers;
     // calls are serialised.
     std::function<void(double)> progress;

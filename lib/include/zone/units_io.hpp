@@ -16,6 +16,9 @@ struct WriteOptions {
     std::string description; // stored as the layer's description where the format can
     bool overwrite = false;
     std::vector<std::string> inputs;  // files that must never be replaced by the output
+    // Highest serials ever used ("370102:1:12;…", see zone/previous.hpp),
+    // stored as layer metadata where the format keeps it (GeoPackage).
+    std::string max_serials;
 };
 
 // The GDAL driver for an output path by its extension; throws InputError for

@@ -1,0 +1,35 @@
+// The previous version of a unit map, for stable codes (DESIGN 2.2) and
+// dynamic updates: its units as they are, and the highest serial ever used.
+#pragma once
+
+#include "zone/build.hpp"
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace zone {
+
+struct PreviousMap {
+    std::string source;
+    std::string crs_wkt;
+    std::vector<Unit> units;   // every field as read; geometry WKB exactly as stored
+    // Highest serial ever used per (county code, category): the largest of the
+    // map's codes and of the high-water marks zonekit stores with a map it
+    // writes (retired codes are never handed out again).
+    std::map<std::pair<std::string, int>, int> max_serial;
+};
+
+// Reads a unit map written to the DESIGN 2.1 contract. Every feature needs a
+// valid code (^ZH[0-9]{6}[123][0-9]{4}$); throws InputError otherwise.
+PreviousMap read_previous_map(const std::string& source);
+
+// The high-water marks as stored in a map's metadata: "370102:1:12;370102:3:4".
+std::string format_max_serials(const std::map<std::pair<std::string, int>, int>& marks);
+std::map<std::pair<std::string, int>, int> parse_max_serials(const std::string& text);
+
+// Metadata item under which zonekit keeps the high-water marks.
+inline constexpr const char* max_serials_key = "ZONEKIT_MAX_SERIALS";
+
+}  // namespace zone
