@@ -380,14 +380,14 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
                                              factors[fi].layer.features[j].geom.get()});
 
     // 3. The previous version: history per county, and what to rebuild.
-    PreviousMap previous;
+    CodedMap previous;
     std::vector<CountyHistory> history(counties.size());
     std::vector<geos::GeomPtr> previous_geoms;
     std::set<std::string> rebuild;
     if (!options.only.empty() && options.previous.empty())
         throw InputError("--only rebuilds some counties of a previous version: give it with --previous");
     if (!options.previous.empty()) {
-        previous = read_previous_map(options.previous);
+        previous = read_coded_map(options.previous);
         std::map<std::string, std::size_t> county_index;
         for (std::size_t c = 0; c < counties.size(); ++c) county_index[counties[c].code] = c;
         for (const std::string& code : options.only) {

@@ -1,5 +1,6 @@
 #include "zone/check.hpp"
 
+#include "gdal_util.hpp"
 #include "parallel.hpp"
 #include "zone/area.hpp"
 #include "zone/coding.hpp"
@@ -51,11 +52,6 @@ int CheckReport::warnings() const { return static_cast<int>(findings.size()) - e
 namespace {
 
 // ---------------------------------------------------------------- helpers
-
-struct QuietGdal {
-    QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdal() { CPLPopErrorHandler(); }
-};
 
 std::string last_gdal_error() {
     const char* msg = CPLGetLastErrorMsg();
@@ -290,7 +286,7 @@ private:
 
 void Checker::read_map() {
     gdal_init();
-    QuietGdal quiet;
+    detail::QuietGdal quiet;
     const SourceRef ref = parse_source(input_);
     const std::string path = ref.path == "-" ? "/vsistdin/" : ref.path;
     Where where{ref.path, ref.layer, {}, {}};
@@ -675,7 +671,7 @@ void Checker::read_references() {
         boundary_code_field_ = options_.boundary_code_field;
         if (boundary_code_field_.empty()) {
             // The first of the usual names that the layer has.
-            QuietGdal quiet;
+            detail::QuietGdal quiet;
             std::unique_ptr<GDALDataset> ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
             OGRLayer* layer = !ds ? nullptr
                               : !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str())

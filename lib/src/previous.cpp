@@ -1,5 +1,6 @@
 #include "zone/previous.hpp"
 
+#include "gdal_util.hpp"
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
 #include "zone/source.hpp"
@@ -44,12 +45,9 @@ std::map<std::pair<std::string, int>, int> parse_max_serials(const std::string& 
     return marks;
 }
 
-PreviousMap read_previous_map(const std::string& spec) {
+CodedMap read_coded_map(const std::string& spec) {
     gdal_init();
-    struct QuietGdal {
-        QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-        ~QuietGdal() { CPLPopErrorHandler(); }
-    } quiet;
+    detail::QuietGdal quiet;
     const SourceRef ref = parse_source(spec);
     Where where{ref.path, ref.layer, {}, {}};
     VSIStatBufL stat;
@@ -63,8 +61,9 @@ PreviousMap read_previous_map(const std::string& spec) {
     if (!layer) throw InputError(where, "no unit layer (name it as 'PATH|layername=NAME')");
     where.layer = layer->GetName();
 
-    PreviousMap map;
+    CodedMap map;
     map.source = spec;
+    map.layer = layer->GetName();
     if (const OGRSpatialReference* srs = layer->GetSpatialRef()) {
         char* wkt = nullptr;
         const char* options[] = {"FORMAT=WKT2_2019", nullptr};
@@ -99,11 +98,19 @@ PreviousMap read_previous_map(const std::string& spec) {
         u.area_km2 = i_mj >= 0 ? feature->GetFieldAsDouble(i_mj) : 0.0;
         u.factors = text(*feature, i_yslx);
         u.remark = text(*feature, i_remark);
+        const char* access_fields[] = {"KJBJYS", "PWWPFGK", "HJFXFK", "ZYKFXLYQ"};
+        for (int k = 0; k < 4; ++k) u.access_texts[k] = text(*feature, index(access_fields[k]));
         OGRGeometry* g = feature->GetGeometryRef();
         if (!g || g->IsEmpty())
             throw InputError(Where{ref.path, where.layer, feature->GetFID(), {}}, "the unit has no geometry");
         u.wkb.resize(g->WkbSize());
         g->exportToWkb(wkbNDR, u.wkb.data(), wkbVariantIso);
+        std::map<std::string, std::string> attributes;
+        for (const char* name : {"HJZHGKDYMC", "PROV", "CITY", "AREA", "XZQDM", "ZHGKDYFL", "YSLX", "KJBJYS", "PWWPFGK",
+                                 "HJFXFK", "ZYKFXLYQ", "REMARK"})
+            if (index(name) >= 0) attributes[name] = text(*feature, index(name));
+        map.attributes.push_back(std::move(attributes));
+        map.fids.push_back(feature->GetFID());
         const std::pair<std::string, int> key{u.code.substr(2, 6), u.code[8] - '0'};
         map.max_serial[key] = std::max(map.max_serial[key], std::stoi(u.code.substr(9)));
         map.units.push_back(std::move(u));

@@ -1,5 +1,6 @@
 #include "zone/source.hpp"
 
+#include "gdal_util.hpp"
 #include "zone/error.hpp"
 
 #include <cpl_conv.h>
@@ -73,10 +74,7 @@ bool is_shapefile(GDALDataset& ds) {
 PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& source,
                                 const ReadOptions& options) {
     gdal_init();
-    struct QuietGdal {
-        QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-        ~QuietGdal() { CPLPopErrorHandler(); }
-    } quiet;
+    detail::QuietGdal quiet;
     Where where{source.path, source.layer, {}, {}};
 
     const std::string path = gdal_path(source.path);

@@ -1,5 +1,6 @@
 #include "zone/units_io.hpp"
 
+#include "gdal_util.hpp"
 #include "zone/error.hpp"
 #include "zone/previous.hpp"
 #include "zone/source.hpp"
@@ -115,10 +116,10 @@ void write_dataset(const std::vector<Unit>& units, const std::string& crs_wkt, c
         feature.SetField("ZHGKDYFL", u.category);
         feature.SetField("MJ", u.area_km2);
         feature.SetField("YSLX", u.factors.c_str());
-        feature.SetField("KJBJYS", "");
-        feature.SetField("PWWPFGK", "");
-        feature.SetField("HJFXFK", "");
-        feature.SetField("ZYKFXLYQ", "");
+        feature.SetField("KJBJYS", u.access_texts[0].c_str());
+        feature.SetField("PWWPFGK", u.access_texts[1].c_str());
+        feature.SetField("HJFXFK", u.access_texts[2].c_str());
+        feature.SetField("ZYKFXLYQ", u.access_texts[3].c_str());
         feature.SetField("REMARK", u.remark.c_str());
         OGRGeometry* geom = nullptr;
         if (OGRGeometryFactory::createFromWkb(u.wkb.data(), &srs, &geom, u.wkb.size()) != OGRERR_NONE)
@@ -133,24 +134,6 @@ void write_dataset(const std::vector<Unit>& units, const std::string& crs_wkt, c
     if (CPLGetLastErrorType() == CE_Failure)
         throw std::runtime_error("writing " + o.path + " failed: " + CPLGetLastErrorMsg());
 }
-
-class TempDir {
-public:
-    explicit TempDir(const fs::path& parent) {
-        std::string pattern = (parent / ".zonekit-XXXXXX").string();
-        if (!mkdtemp(pattern.data()))
-            throw InputError(Where{parent.string(), {}, {}, {}}, "cannot create a temporary folder here");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 }  // namespace
 
@@ -191,14 +174,11 @@ void check_output(const WriteOptions& o) {
 void write_units(const std::vector<Unit>& units, const std::string& crs_wkt, const WriteOptions& o) {
     check_output(o);
     const std::string driver = resolved_driver(o);
-    struct QuietGdal {
-        QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-        ~QuietGdal() { CPLPopErrorHandler(); }
-    } quiet;
+    detail::QuietGdal quiet;
     CPLErrorReset();
 
     if (o.path == "-") {
-        TempDir tmp(fs::temp_directory_path());
+        detail::TempDir tmp(fs::temp_directory_path());
         const fs::path file = tmp.path() / ("units" + extension_for_driver(driver));
         write_dataset(units, crs_wkt, o, driver, file.string());
         std::ifstream in(file, std::ios::binary);
@@ -209,7 +189,7 @@ void write_units(const std::vector<Unit>& units, const std::string& crs_wkt, con
     }
 
     const fs::path target = fs::absolute(o.path);
-    TempDir tmp(target.parent_path());
+    detail::TempDir tmp(target.parent_path());
     const fs::path staged = tmp.path() / target.filename();
     write_dataset(units, crs_wkt, o, driver, staged.string());
     // Every file is complete before the first rename.

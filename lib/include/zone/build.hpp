@@ -23,6 +23,9 @@ struct Unit {
     int category = 3;         // ZHGKDYFL
     double area_km2 = 0;      // MJ
     std::string factors;      // YSLX: ids of the factors whose land lies in the unit
+    // KJBJYS, PWWPFGK, HJFXFK, ZYKFXLYQ: the unit's access-list texts of the
+    // four dimensions (空间布局约束 …), when known (zone-build --access-texts).
+    std::array<std::string, 4> access_texts;
     std::string remark;       // REMARK
     std::vector<unsigned char> wkb;  // MultiPolygon, in the boundary's CRS
 };

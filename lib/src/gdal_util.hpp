@@ -1,0 +1,47 @@
+// Small things every GDAL-facing part of libzone needs.
+#pragma once
+
+#include "zone/error.hpp"
+
+#include <cpl_error.h>
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+namespace zone::detail {
+
+// GDAL's own messages are not printed: libzone reports problems itself, in
+// plain words, through exceptions and findings.
+struct QuietGdal {
+    QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdal() { CPLPopErrorHandler(); }
+    QuietGdal(const QuietGdal&) = delete;
+    QuietGdal& operator=(const QuietGdal&) = delete;
+};
+
+// A temporary folder beside an output, removed with whatever is left in it:
+// outputs are written there and renamed into place when complete.
+class TempDir {
+public:
+    explicit TempDir(const std::filesystem::path& parent) {
+        std::string pattern = (parent / ".zonekit-XXXXXX").string();
+        if (!mkdtemp(pattern.data()))
+            throw InputError(Where{parent.string(), {}, {}, {}}, "cannot create a temporary folder here");
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+}  // namespace zone::detail
