@@ -80,7 +80,7 @@ struct PreviousUnit {
     int category = 0;
     int serial = 0;
     const GEOSGeometry* geom = nullptr;  // shared, read-only
-    const std::vector<unsigned char>* wkb = nullptr;
+    const Unit* unit = nullptr;          // as read: code, attributes, geometry WKB
 };
 
 // What a county's build needs to know of the previous version.
@@ -103,19 +103,6 @@ private:
     const std::vector<Factor>& factors_;
     const PolygonLayer& boundary_;
 };
-
-std::vector<unsigned char> to_wkb(const geos::Context& ctx, const GEOSGeometry* g) {
-    GEOSWKBWriter* writer = GEOSWKBWriter_create_r(ctx);
-    GEOSWKBWriter_setByteOrder_r(ctx, writer, GEOS_WKB_NDR);
-    GEOSWKBWriter_setOutputDimension_r(ctx, writer, 2);
-    std::size_t size = 0;
-    unsigned char* bytes = GEOSWKBWriter_write_r(ctx, writer, g, &size);
-    GEOSWKBWriter_destroy_r(ctx, writer);
-    if (!bytes) throw geos::GeosError("writing WKB failed: " + ctx.last_error());
-    std::vector<unsigned char> out(bytes, bytes + size);
-    GEOSFree_r(ctx, bytes);
-    return out;
-}
 
 CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area, const County& county,
                                  const std::vector<detail::FactorFeatureRef>& candidates, const CountyHistory& history,
@@ -198,8 +185,9 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
     // category as a previous unit (each covers at least keep_share of the
     // other; with keep_share > 0.5 at most one can match) keeps its serial.
     std::vector<int> kept_serial(drafts.size(), 0);
+    std::vector<const Unit*> kept_from(drafts.size(), nullptr);
     std::vector<std::vector<unsigned char>> wkbs(drafts.size());
-    for (std::size_t u = 0; u < drafts.size(); ++u) wkbs[u] = to_wkb(ctx, geoms[u].get());
+    for (std::size_t u = 0; u < drafts.size(); ++u) wkbs[u] = geos::to_wkb(ctx, geoms[u].get());
     if (!history.units.empty()) {
         std::vector<bool> taken(history.units.size(), false);
         std::vector<double> old_area(history.units.size(), -1);
@@ -210,7 +198,7 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
             for (std::size_t k = 0; k < history.units.size(); ++k) {
                 const PreviousUnit& p = history.units[k];
                 if (taken[k] || p.category != drafts[u].claim.category) continue;
-                if (*p.wkb == wkbs[u]) {  // the same geometry, byte for byte
+                if (p.unit->wkb == wkbs[u]) {  // the same geometry, byte for byte
                     best = static_cast<int>(k);
                     break;
                 }
@@ -229,6 +217,7 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
             if (best >= 0) {
                 taken[best] = true;
                 kept_serial[u] = history.units[best].serial;
+                kept_from[u] = history.units[best].unit;
             }
         }
     }
@@ -257,7 +246,9 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
                 if (!n.empty()) label = n;
             }
         }
-        d.name = county.name + label + category_unit_name(d.claim.category);
+        // Source names often carry the county already (历下区…水源地): say it once.
+        const bool named_after_county = label.rfind(county.name, 0) == 0;
+        d.name = (named_after_county ? "" : county.name) + label + category_unit_name(d.claim.category);
         ++name_count[d.name];
     }
     for (int u : order) {
@@ -289,6 +280,8 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
             unit.factors += scheme_.factors[f].id;
         }
         unit.wkb = std::move(wkbs[u]);
+        // The access list is keyed by code: a unit that keeps its code keeps its texts.
+        if (kept_from[u]) unit.access_texts = kept_from[u]->access_texts;
         out.kept += kept_serial[u] ? 1 : 0;
         out.units.push_back(std::move(unit));
     }
@@ -413,7 +406,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
                                                "reading a previous unit"));
             if (it == county_index.end()) continue;
             history[it->second].units.push_back(
-                {u.code[8] - '0', std::stoi(u.code.substr(9)), previous_geoms.back().get(), &u.wkb});
+                {u.code[8] - '0', std::stoi(u.code.substr(9)), previous_geoms.back().get(), &u});
         }
         GEOSWKBReader_destroy_r(ctx, reader);
         for (std::size_t c = 0; c < counties.size(); ++c)

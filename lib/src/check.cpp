@@ -1,6 +1,7 @@
 #include "zone/check.hpp"
 
 #include "gdal_util.hpp"
+#include "disjoint_sets.hpp"
 #include "parallel.hpp"
 #include "zone/area.hpp"
 #include "zone/coding.hpp"
@@ -62,27 +63,8 @@ std::string km2_or_m2(double m2) {
     return m2 >= 1e6 ? fmt::format("{:.3f} km²", m2 / 1e6) : fmt::format("{:.1f} m²", m2);
 }
 
-std::vector<unsigned char> to_wkb(const geos::Context& ctx, const GEOSGeometry* g) {
-    GEOSWKBWriter* writer = GEOSWKBWriter_create_r(ctx);
-    GEOSWKBWriter_setOutputDimension_r(ctx, writer, 2);
-    std::size_t size = 0;
-    unsigned char* bytes = GEOSWKBWriter_write_r(ctx, writer, g, &size);
-    GEOSWKBWriter_destroy_r(ctx, writer);
-    if (!bytes) throw geos::GeosError("writing WKB failed: " + ctx.last_error());
-    std::vector<unsigned char> out(bytes, bytes + size);
-    GEOSFree_r(ctx, bytes);
-    return out;
-}
-
-geos::GeomPtr from_wkb(const geos::Context& ctx, const std::vector<unsigned char>& wkb) {
-    GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
-    GEOSGeometry* g = GEOSWKBReader_read_r(ctx, reader, wkb.data(), wkb.size());
-    GEOSWKBReader_destroy_r(ctx, reader);
-    return geos::own(ctx, g, "reading WKB");
-}
-
 std::vector<unsigned char> point_wkb(const geos::Context& ctx, double x, double y) {
-    return to_wkb(ctx, geos::own(ctx, GEOSGeom_createPointFromXY_r(ctx, x, y), "point").get());
+    return geos::to_wkb(ctx, geos::own(ctx, GEOSGeom_createPointFromXY_r(ctx, x, y), "point").get());
 }
 
 // Dissolves faces that share borders exactly (they come from one overlay).
@@ -510,7 +492,7 @@ void Checker::read_map() {
     // Locations of the geometry findings, now that the CRS is known.
     for (auto& f : report_.findings) {
         if (f.rule != "geometry.invalid" || f.wkb.empty()) continue;
-        geos::GeomPtr p = from_wkb(ctx_, f.wkb);
+        geos::GeomPtr p = geos::from_wkb(ctx_, f.wkb);
         double x = 0, y = 0;
         GEOSGeomGetX_r(ctx_, p.get(), &x);
         GEOSGeomGetY_r(ctx_, p.get(), &y);
@@ -731,17 +713,12 @@ RegionResult Checker::overlay_region(detail::GeometryWorker& w, const GEOSGeomet
             if (static_cast<std::size_t>(i) < nunits) return false;
         return true;
     };
-    std::vector<int> parent(overlay.faces.size());
-    std::iota(parent.begin(), parent.end(), 0);
-    auto find = [&](int x) {
-        while (parent[x] != x) x = parent[x] = parent[parent[x]];
-        return x;
-    };
+    detail::DisjointSets sets(overlay.faces.size());
     for (const auto& e : overlay.borders)
-        if (no_unit(e.a) && no_unit(e.b)) parent[find(e.a)] = find(e.b);
+        if (no_unit(e.a) && no_unit(e.b)) sets.join(e.a, e.b);
     std::map<int, std::vector<int>> components;
     for (std::size_t k = 0; k < overlay.faces.size(); ++k)
-        if (no_unit(k)) components[find(static_cast<int>(k))].push_back(static_cast<int>(k));
+        if (no_unit(k)) components[sets.find(static_cast<int>(k))].push_back(static_cast<int>(k));
     std::vector<bool> beyond(overlay.faces.size(), false);
     for (auto& [root, faces] : components) {
         if (!region) {
@@ -761,7 +738,7 @@ RegionResult Checker::overlay_region(detail::GeometryWorker& w, const GEOSGeomet
             if (face_area[k] > best) best = face_area[k], gap.x = overlay.faces[k].x, gap.y = overlay.faces[k].y;
         }
         if (gap.area < options_.tolerances.gap_m2) continue;
-        gap.wkb = to_wkb(ctx, dissolve(ctx, std::move(parts)).get());
+        gap.wkb = geos::to_wkb(ctx, dissolve(ctx, std::move(parts)).get());
         out.gaps.push_back(std::move(gap));
     }
 
@@ -789,7 +766,7 @@ RegionResult Checker::overlay_region(detail::GeometryWorker& w, const GEOSGeomet
             for (std::size_t b = a + 1; b < here.size(); ++b) {
                 auto& pair = out.overlaps[{std::min(here[a], here[b]), std::max(here[a], here[b])}];
                 pair.area += face_area[k];
-                pair.parts.push_back(to_wkb(ctx, f.geom.get()));
+                pair.parts.push_back(geos::to_wkb(ctx, f.geom.get()));
                 if (face_area[k] > pair.best) pair.best = face_area[k], pair.x = f.x, pair.y = f.y;
             }
         if (red && !priority && !beyond[k]) {
@@ -809,7 +786,7 @@ RegionResult Checker::overlay_region(detail::GeometryWorker& w, const GEOSGeomet
     for (auto& [key, faces] : red_faces) {
         std::vector<geos::GeomPtr> parts;
         for (int k : faces) parts.push_back(geos::clone(ctx, overlay.faces[k].geom.get()));
-        out.redline[key].wkb = to_wkb(ctx, dissolve(ctx, std::move(parts)).get());
+        out.redline[key].wkb = geos::to_wkb(ctx, dissolve(ctx, std::move(parts)).get());
     }
     for (const auto& [u, a] : inside) out.inside.emplace_back(u, a);
     return out;
@@ -902,7 +879,7 @@ void Checker::overlaps_beyond_boundary(std::map<int, geos::GeomPtr>& outside, st
                 const int ua = index[f.covering[i]], ub = index[f.covering[j]];
                 auto& pair = beyond.overlaps[{std::min(ua, ub), std::max(ua, ub)}];
                 pair.area += a;
-                pair.parts.push_back(to_wkb(w->ctx, f.geom.get()));
+                pair.parts.push_back(geos::to_wkb(w->ctx, f.geom.get()));
                 if (a > pair.best) pair.best = a, pair.x = f.x, pair.y = f.y;
             }
     }
@@ -913,13 +890,13 @@ void Checker::report_region_results(std::vector<RegionResult>& results) {
     const auto& t = options_.tolerances;
     auto merge = [&](const std::vector<std::vector<unsigned char>>& parts) {
         std::vector<GEOSGeometry*> raw;
-        for (const auto& p : parts) raw.push_back(from_wkb(ctx_, p).release());
+        for (const auto& p : parts) raw.push_back(geos::from_wkb(ctx_, p).release());
         geos::GeomPtr coll = geos::own(
             ctx_, GEOSGeom_createCollection_r(ctx_, GEOS_GEOMETRYCOLLECTION, raw.data(), static_cast<unsigned>(raw.size())),
             "collecting");
         // Pieces from different regions meet along county lines noded apart: a
         // real union, on the grid.
-        return to_wkb(ctx_, geos::polygonal_part(ctx_, geos::own(ctx_, GEOSUnaryUnionPrec_r(ctx_, coll.get(), grid_),
+        return geos::to_wkb(ctx_, geos::polygonal_part(ctx_, geos::own(ctx_, GEOSUnaryUnionPrec_r(ctx_, coll.get(), grid_),
                                                                    "union")).get());
     };
 
@@ -1020,7 +997,7 @@ std::map<int, geos::GeomPtr> Checker::check_counties(const std::vector<RegionRes
                 double x = 0, y = 0;
                 GEOSGeomGetX_r(ctx_, p.get(), &x);
                 GEOSGeomGetY_r(ctx_, p.get(), &y);
-                last().wkb = to_wkb(ctx_, rest.get());
+                last().wkb = geos::to_wkb(ctx_, rest.get());
                 locate(last(), x, y);
                 outside_parts.emplace(u, std::move(rest));
             }
@@ -1043,7 +1020,7 @@ std::map<int, geos::GeomPtr> Checker::check_counties(const std::vector<RegionRes
                 double x = 0, y = 0;
                 GEOSGeomGetX_r(ctx_, p.get(), &x);
                 GEOSGeomGetY_r(ctx_, p.get(), &y);
-                last().wkb = to_wkb(ctx_, part.get());
+                last().wkb = geos::to_wkb(ctx_, part.get());
                 locate(last(), x, y);
             }
         }

@@ -1,5 +1,6 @@
 #include "zone/diff.hpp"
 
+#include "disjoint_sets.hpp"
 #include "zone/area.hpp"
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
@@ -136,22 +137,6 @@ Version load(const geos::Context& ctx, CodedMap map, std::vector<geos::GeomPtr> 
     return v;
 }
 
-class DisjointSets {
-public:
-    explicit DisjointSets(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0); }
-    int find(int x) {
-        while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
-        return x;
-    }
-    void join(int a, int b) {
-        a = find(a), b = find(b);
-        if (a != b) parent_[std::max(a, b)] = std::min(a, b);
-    }
-
-private:
-    std::vector<int> parent_;
-};
-
 }  // namespace
 
 DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_input, const DiffOptions& options) {
@@ -273,7 +258,7 @@ DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_i
 
     // 4. Link units (same code; or an overlap of at least match_share of
     //    either) and classify each linked group.
-    DisjointSets sets(n_old + n_new);
+    detail::DisjointSets sets(n_old + n_new);
     for (std::size_t i = 0; i < n_old; ++i) {
         auto it = new_by_code.find(old_v.map.units[i].code);
         if (it != new_by_code.end()) sets.join(static_cast<int>(i), static_cast<int>(n_old + it->second));
@@ -356,15 +341,6 @@ DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_i
             "collecting");
         return geos::polygonal_part(ctx, geos::own(ctx, GEOSCoverageUnion_r(ctx, coll.get()), "dissolving"));
     };
-    auto wkb_of = [&](const GEOSGeometry* g) {
-        GEOSWKBWriter* w = GEOSWKBWriter_create_r(ctx);
-        std::size_t size = 0;
-        unsigned char* bytes = GEOSWKBWriter_write_r(ctx, w, g, &size);
-        GEOSWKBWriter_destroy_r(ctx, w);
-        std::vector<unsigned char> out(bytes, bytes + size);
-        GEOSFree_r(ctx, bytes);
-        return out;
-    };
     for (const auto& [key, faces] : land_faces) {
         ChangedLand land;
         if (key.old_unit >= 0) {
@@ -380,7 +356,7 @@ DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_i
         geos::GeomPtr g = dissolve(faces);
         area.use_zone(key.old_unit >= 0 ? old_v.zone[key.old_unit] : new_v.zone[key.new_unit]);
         for (int k : faces) land.area_m2 += area.area(ctx, overlay.faces[k].geom.get());
-        land.wkb = wkb_of(g.get());
+        land.wkb = geos::to_wkb(ctx, g.get());
         report.changed_land.push_back(std::move(land));
     }
 

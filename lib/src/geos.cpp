@@ -71,6 +71,26 @@ GeomPtr polygonal_part(const Context& ctx, GeomPtr g) {
                "multipolygon");
 }
 
+std::vector<unsigned char> to_wkb(const Context& ctx, const GEOSGeometry* g) {
+    GEOSWKBWriter* writer = GEOSWKBWriter_create_r(ctx);
+    GEOSWKBWriter_setByteOrder_r(ctx, writer, GEOS_WKB_NDR);
+    GEOSWKBWriter_setOutputDimension_r(ctx, writer, 2);
+    std::size_t size = 0;
+    unsigned char* bytes = GEOSWKBWriter_write_r(ctx, writer, g, &size);
+    GEOSWKBWriter_destroy_r(ctx, writer);
+    if (!bytes) throw GeosError("writing WKB failed: " + ctx.last_error());
+    std::vector<unsigned char> out(bytes, bytes + size);
+    GEOSFree_r(ctx, bytes);
+    return out;
+}
+
+GeomPtr from_wkb(const Context& ctx, const std::vector<unsigned char>& wkb) {
+    GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
+    GEOSGeometry* g = GEOSWKBReader_read_r(ctx, reader, wkb.data(), wkb.size());
+    GEOSWKBReader_destroy_r(ctx, reader);
+    return own(ctx, g, "reading WKB");
+}
+
 double planar_area(const Context& ctx, const GEOSGeometry* g) {
     double a = 0;
     if (!GEOSArea_r(ctx, g, &a)) throw GeosError("GEOSArea failed: " + ctx.last_error());

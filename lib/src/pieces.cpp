@@ -1,5 +1,7 @@
 #include "zone/pieces.hpp"
 
+#include "disjoint_sets.hpp"
+
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -8,25 +10,7 @@ namespace zone {
 
 namespace {
 
-class DisjointSets {
-public:
-    explicit DisjointSets(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0); }
-    int find(int x) {
-        while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
-        return x;
-    }
-    // Joins the sets of a and b; the lower root stays the root, for determinism.
-    void join(int a, int b) {
-        a = find(a);
-        b = find(b);
-        if (a == b) return;
-        if (b < a) std::swap(a, b);
-        parent_[b] = a;
-    }
-
-private:
-    std::vector<int> parent_;
-};
+using detail::DisjointSets;
 
 // Groups items by their set and numbers the groups by their first item.
 std::vector<int> number_groups(DisjointSets& sets, std::size_t n, int& count) {

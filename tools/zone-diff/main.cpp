@@ -1,10 +1,10 @@
 // zone-diff: what changed between two versions of a unit map (DESIGN 2.8).
 #include "cli.hpp"
+#include "cli_parse.hpp"
 #include "zone/diff.hpp"
 #include "zone/error.hpp"
 #include "zone/source.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <unistd.h>
@@ -125,15 +125,6 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.0, 1.0));
     app.add_option("--threads", a.threads, "Worker threads (default: one per core)");
     app.add_flag("-q,--quiet", a.quiet, "No summary on stderr");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return zone::cli::exit_cannot;
-    }
+    if (auto code = zone::cli::parse_command_line(app, argc, argv)) return *code;
     return zone::cli::guarded_main("zone-diff", [&] { return run(a); });
 }

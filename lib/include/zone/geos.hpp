@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace zone::geos {
 
@@ -73,6 +74,11 @@ GeomPtr empty_multipolygon(const Context& ctx);
 // Every polygonal part of `g` (Polygon, MultiPolygon or a collection) as a
 // MultiPolygon; lines and points are dropped. Consumes `g`.
 GeomPtr polygonal_part(const Context& ctx, GeomPtr g);
+
+// Little-endian 2-D WKB of a geometry, and back: how geometries leave a
+// worker's context and cross to GDAL.
+std::vector<unsigned char> to_wkb(const Context& ctx, const GEOSGeometry* g);
+GeomPtr from_wkb(const Context& ctx, const std::vector<unsigned char>& wkb);
 
 // Planar area in the units of the coordinates (degrees² for lon/lat); used to
 // compare sizes, never reported.
