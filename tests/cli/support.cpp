@@ -1161,4 +1161,463 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
+// ---------------------------------------------------------------- zone-diff, versions, pipelines
+
+std::string zone_diff_exe() { return ZONE_DIFF_EXE; }
+
+RunResult run_zone_diff(const std::vector<std::string>& args, double timeout_s) {
+    std::vector<std::string> argv{zone_diff_exe()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_with_timeout(argv, timeout_s);
+}
+
+std::string source_dir() { return fs::path(ZONE_TESTDATA).parent_path().string(); }
+
+std::string tools_dir() { return fs::path(zone_build_exe()).parent_path().parent_path().string(); }
+
+const std::vector<std::string>& diff_kinds() {
+    static const std::vector<std::string> kinds = {"unchanged", "modified", "recoded", "split",
+                                                   "merged",    "added",    "removed", "complex"};
+    return kinds;
+}
+
+std::string describe(const Matrix& m) {
+    std::ostringstream s;
+    s << "old\\new " << std::setw(14) << "1" << std::setw(14) << "2" << std::setw(14) << "3" << std::setw(14) << "0"
+      << "   (km²)\n";
+    for (int a : {1, 2, 3, 0}) {
+        s << std::setw(7) << a << " ";
+        for (int b : {1, 2, 3, 0}) s << std::setw(14) << std::fixed << std::setprecision(6) << m[a][b];
+        s << "\n";
+    }
+    return s.str();
+}
+
+Matrix transposed(const Matrix& m) {
+    Matrix t{};
+    for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) t[b][a] = m[a][b];
+    return t;
+}
+
+namespace {
+
+std::string join_codes(const std::vector<std::string>& codes) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < codes.size(); ++i) s += (i ? " " : "") + codes[i];
+    return s + "]";
+}
+
+std::string opt_num(const std::optional<double>& v) {
+    if (!v) return "null";
+    std::ostringstream s;
+    s << std::setprecision(12) << *v;
+    return s.str();
+}
+
+}  // namespace
+
+std::string DiffChangeJson::describe() const {
+    std::ostringstream s;
+    s << kind << " " << join_codes(old_codes) << " -> " << join_codes(new_codes) << " area " << std::fixed
+      << std::setprecision(3) << area_m2 << " m²";
+    return s.str();
+}
+
+std::string DiffViolationJson::describe() const {
+    std::ostringstream s;
+    s << rule << " county " << (county ? *county : "null") << " category "
+      << (category ? std::to_string(*category) : "null") << " old_km2 " << opt_num(old_km2) << " new_km2 "
+      << opt_num(new_km2) << " area_m2 " << opt_num(area_m2) << " codes " << join_codes(codes) << ": " << message;
+    return s.str();
+}
+
+std::vector<const DiffChangeJson*> DiffJson::with_kind(const std::string& kind) const {
+    std::vector<const DiffChangeJson*> out;
+    for (const auto& c : changes)
+        if (c.kind == kind) out.push_back(&c);
+    return out;
+}
+
+std::vector<const DiffChangeJson*> DiffJson::changed() const {
+    std::vector<const DiffChangeJson*> out;
+    for (const auto& c : changes)
+        if (c.kind != "unchanged") out.push_back(&c);
+    return out;
+}
+
+const DiffChangeJson* DiffJson::involving(const std::string& code) const {
+    for (const auto& c : changes)
+        if (std::find(c.old_codes.begin(), c.old_codes.end(), code) != c.old_codes.end() ||
+            std::find(c.new_codes.begin(), c.new_codes.end(), code) != c.new_codes.end())
+            return &c;
+    return nullptr;
+}
+
+std::vector<const DiffViolationJson*> DiffJson::with_rule(const std::string& rule) const {
+    std::vector<const DiffViolationJson*> out;
+    for (const auto& v : violations)
+        if (v.rule == rule) out.push_back(&v);
+    return out;
+}
+
+std::string DiffJson::describe(std::size_t max) const {
+    std::ostringstream s;
+    s << "report: " << changes.size() << " changes;";
+    for (const auto& k : diff_kinds()) s << " " << k << " " << (summary.count(k) ? summary.at(k) : -1);
+    s << "\n";
+    std::size_t n = 0;
+    for (const auto* c : changed()) {
+        if (n++ == max) {
+            s << "  …\n";
+            break;
+        }
+        s << "  " << c->describe() << "\n";
+    }
+    s << zt::describe(transitions);
+    for (const auto& v : violations) s << "  violation: " << v.describe() << "\n";
+    return s.str();
+}
+
+DiffJson parse_diff_json(const std::string& text) {
+    DiffJson r;
+    for (auto& row : r.transitions) row.fill(std::nan(""));
+    CPLJSONDocument doc;
+    gdal_init();
+    if (text.empty() || !doc.LoadMemory(text)) {
+        r.parse_error = "not JSON (" + std::to_string(text.size()) + " bytes, starting '" + text.substr(0, 80) + "')";
+        return r;
+    }
+    const CPLJSONObject root = doc.GetRoot();
+    if (root.GetType() != CPLJSONObject::Type::Object) {
+        r.parse_error = "the JSON is not an object";
+        return r;
+    }
+    auto bad = [&](const std::string& what) { r.shape.push_back(what); };
+    auto str = [&](const CPLJSONObject& o, const std::string& key, std::string& out, const std::string& where) {
+        const CPLJSONObject v = o.GetObj(key);
+        if (v.GetType() == CPLJSONObject::Type::String) out = v.ToString();
+        else bad(where + "\"" + key + "\" is not a string");
+    };
+    auto codes = [&](const CPLJSONObject& o, const std::string& key, std::vector<std::string>& out,
+                     const std::string& where) {
+        const CPLJSONObject v = o.GetObj(key);
+        if (v.GetType() != CPLJSONObject::Type::Array) {
+            bad(where + key + " is not an array");
+            return;
+        }
+        const CPLJSONArray a = v.ToArray();
+        for (int i = 0; i < a.Size(); ++i) {
+            if (a[i].GetType() == CPLJSONObject::Type::String) out.push_back(a[i].ToString());
+            else bad(where + key + "[" + std::to_string(i) + "] is not a string");
+        }
+    };
+    str(root, "tool", r.tool, "");
+    str(root, "version", r.version, "");
+    str(root, "old", r.old_input, "");
+    str(root, "new", r.new_input, "");
+    str(root, "area_method", r.area_method, "");
+
+    const CPLJSONObject changes = root.GetObj("changes");
+    if (changes.GetType() != CPLJSONObject::Type::Array) {
+        bad("no \"changes\" array");
+    } else {
+        const CPLJSONArray arr = changes.ToArray();
+        for (int i = 0; i < arr.Size(); ++i) {
+            const CPLJSONObject c = arr[i];
+            const std::string where = "changes[" + std::to_string(i) + "].";
+            if (c.GetType() != CPLJSONObject::Type::Object) {
+                bad(where + " is not an object");
+                continue;
+            }
+            DiffChangeJson ch;
+            str(c, "kind", ch.kind, where);
+            if (std::find(diff_kinds().begin(), diff_kinds().end(), ch.kind) == diff_kinds().end())
+                bad(where + "kind '" + ch.kind + "' is not a kind of DESIGN 2.8");
+            codes(c, "old", ch.old_codes, where);
+            codes(c, "new", ch.new_codes, where);
+            const CPLJSONObject area = c.GetObj("area_m2");
+            if (json_is_number(area)) ch.area_m2 = area.ToDouble();
+            else bad(where + "area_m2 is not a number");
+            r.changes.push_back(std::move(ch));
+        }
+    }
+
+    const CPLJSONObject tr = root.GetObj("transitions_km2");
+    if (tr.GetType() != CPLJSONObject::Type::Object) {
+        bad("no \"transitions_km2\" object");
+    } else {
+        for (int a = 0; a < 4; ++a) {
+            const CPLJSONObject row = tr.GetObj(std::to_string(a));
+            if (row.GetType() != CPLJSONObject::Type::Object) {
+                bad("transitions_km2 has no row \"" + std::to_string(a) + "\"");
+                continue;
+            }
+            for (int b = 0; b < 4; ++b) {
+                const CPLJSONObject v = row.GetObj(std::to_string(b));
+                if (json_is_number(v)) r.transitions[a][b] = v.ToDouble();
+                else bad("transitions_km2[\"" + std::to_string(a) + "\"][\"" + std::to_string(b) + "\"] is not a number");
+            }
+        }
+    }
+
+    const CPLJSONObject summary = root.GetObj("summary");
+    if (summary.GetType() != CPLJSONObject::Type::Object) {
+        bad("no \"summary\" object");
+    } else {
+        for (const auto& k : diff_kinds()) {
+            const CPLJSONObject v = summary.GetObj(k);
+            if (json_is_integer(v)) r.summary[k] = v.ToLong();
+            else bad("summary." + k + " is not an integer");
+        }
+        for (const auto& k : diff_kinds())
+            if (r.summary.count(k) && r.summary[k] != static_cast<std::int64_t>(r.with_kind(k).size()))
+                bad("summary." + k + " is " + std::to_string(r.summary[k]) + ", the changes hold " +
+                    std::to_string(r.with_kind(k).size()));
+    }
+
+    const CPLJSONObject violations = root.GetObj("violations");
+    if (violations.GetType() != CPLJSONObject::Type::Array) {
+        bad("no \"violations\" array");
+    } else {
+        const CPLJSONArray arr = violations.ToArray();
+        for (int i = 0; i < arr.Size(); ++i) {
+            const CPLJSONObject v = arr[i];
+            const std::string where = "violations[" + std::to_string(i) + "].";
+            if (v.GetType() != CPLJSONObject::Type::Object) {
+                bad(where + " is not an object");
+                continue;
+            }
+            DiffViolationJson d;
+            str(v, "rule", d.rule, where);
+            if (d.rule != "forbid_decrease" && d.rule != "redline") bad(where + "rule '" + d.rule + "'");
+            str(v, "message", d.message, where);
+            const CPLJSONObject county = v.GetObj("county");
+            if (county.GetType() == CPLJSONObject::Type::String) d.county = county.ToString();
+            else if (county.GetType() != CPLJSONObject::Type::Null) bad(where + "county is neither a string nor null");
+            const CPLJSONObject cat = v.GetObj("category");
+            if (json_is_integer(cat)) d.category = cat.ToInteger();
+            else if (cat.GetType() != CPLJSONObject::Type::Null) bad(where + "category is neither an integer nor null");
+            for (const char* key : {"old_km2", "new_km2", "area_m2"}) {
+                const CPLJSONObject x = v.GetObj(key);
+                std::optional<double>& slot = std::string(key) == "old_km2"   ? d.old_km2
+                                              : std::string(key) == "new_km2" ? d.new_km2
+                                                                              : d.area_m2;
+                if (json_is_number(x)) slot = x.ToDouble();
+                else if (x.GetType() != CPLJSONObject::Type::Null) bad(where + key + " is neither a number nor null");
+            }
+            codes(v, "codes", d.codes, where);
+            r.violations.push_back(std::move(d));
+        }
+    }
+    return r;
+}
+
+// ---------------------------------------------------------------- independent diff computations
+
+std::map<std::string, int> county_zones(const std::string& boundary_source, const std::string& code_field) {
+    std::map<std::string, int> zones;
+    const LayerData counties = read_layer(boundary_source, true);
+    for (const auto& c : counties.features)
+        if (c.geom) zones[c[code_field]] = gk_epsg_of(*c.geom);
+    return zones;
+}
+
+std::vector<UnitGeom> unit_geoms(const Table& t, const std::map<std::string, int>& zones, double densify_deg) {
+    std::vector<UnitGeom> out;
+    const bool has_county = t.field("XZQDM") >= 0, has_cat = t.field("ZHGKDYFL") >= 0;
+    for (const auto& r : t.rows) {
+        if (!r.geom) throw std::runtime_error("a unit without geometry in " + t.name);
+        UnitGeom u;
+        u.code = t.get(r, "HJZHGKDYBM");
+        u.county = has_county ? t.get(r, "XZQDM") : u.code.substr(2, 6);
+        u.category = has_cat ? std::stoi(t.get(r, "ZHGKDYFL")) : u.code.at(8) - '0';
+        u.g = to_geos(*r.geom);
+        auto z = zones.find(u.county);
+        u.epsg = z != zones.end() ? z->second : gk_epsg_of(*r.geom);
+        u.area_m2 = gk_area(*r.geom, u.epsg, densify_deg);
+        u.wkb = wkb(*r.geom);
+        envelope(u.g.get(), u.minx, u.miny, u.maxx, u.maxy);
+        out.push_back(std::move(u));
+    }
+    return out;
+}
+
+std::array<double, 4> category_km2(const std::vector<UnitGeom>& units) {
+    std::array<double, 4> km2{};
+    for (const auto& u : units) km2.at(u.category) += u.area_m2 / 1e6;
+    return km2;
+}
+
+Matrix expected_transitions(const std::vector<UnitGeom>& old_units, const std::vector<UnitGeom>& new_units) {
+    Matrix m{};
+    std::map<std::string, std::vector<std::size_t>> new_by_code;
+    for (std::size_t j = 0; j < new_units.size(); ++j) new_by_code[new_units[j].code].push_back(j);
+    std::vector<bool> old_same(old_units.size(), false), new_same(new_units.size(), false);
+    for (std::size_t i = 0; i < old_units.size(); ++i) {
+        auto it = new_by_code.find(old_units[i].code);
+        if (it == new_by_code.end()) continue;
+        for (std::size_t j : it->second)
+            if (!new_same[j] && new_units[j].category == old_units[i].category && new_units[j].wkb == old_units[i].wkb) {
+                old_same[i] = new_same[j] = true;
+                m[old_units[i].category][old_units[i].category] += old_units[i].area_m2 / 1e6;
+                break;
+            }
+    }
+    auto meets = [](const UnitGeom& a, const UnitGeom& b) {
+        return a.minx <= b.maxx && b.minx <= a.maxx && a.miny <= b.maxy && b.miny <= a.maxy;
+    };
+    std::vector<double> new_covered(new_units.size(), 0.0);
+    for (std::size_t i = 0; i < old_units.size(); ++i) {
+        if (old_same[i]) continue;
+        const UnitGeom& o = old_units[i];
+        double covered = 0;
+        for (std::size_t j = 0; j < new_units.size(); ++j) {
+            if (new_same[j] || !meets(o, new_units[j]) || !geos_intersects(o.g.get(), new_units[j].g.get())) continue;
+            const double a = gk_area(intersection(o.g.get(), new_units[j].g.get()).get(), o.epsg);
+            m[o.category][new_units[j].category] += a / 1e6;
+            covered += a;
+            // The same land measured in the new unit's zone, for what is left of it.
+            new_covered[j] += o.epsg == new_units[j].epsg
+                                  ? a
+                                  : gk_area(intersection(o.g.get(), new_units[j].g.get()).get(), new_units[j].epsg);
+        }
+        m[o.category][0] += std::max(0.0, o.area_m2 - covered) / 1e6;
+    }
+    for (std::size_t j = 0; j < new_units.size(); ++j)
+        if (!new_same[j]) m[0][new_units[j].category] += std::max(0.0, new_units[j].area_m2 - new_covered[j]) / 1e6;
+    return m;
+}
+
+// ---------------------------------------------------------------- scheme variants
+
+namespace {
+
+std::string toml_string(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// "key = value" with the key `key` (bare), or empty.
+std::string toml_key(const std::string& line) {
+    const std::string t = trim(line);
+    if (t.empty() || t[0] == '#' || t[0] == '[') return "";
+    const auto eq = t.find('=');
+    if (eq == std::string::npos) return "";
+    return trim(t.substr(0, eq));
+}
+
+}  // namespace
+
+void write_scheme_variant(const std::string& scheme, const std::string& dest, const SchemeEdit& edit) {
+    std::ifstream in(scheme);
+    if (!in) throw std::runtime_error("cannot read scheme " + scheme);
+    const fs::path base = fs::path(scheme).parent_path();
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+
+    std::ostringstream out;
+    std::string table;
+    std::vector<std::string> block;  // the lines of the current [[factor]]
+    auto flush_factor = [&] {
+        if (block.empty()) return;
+        std::string id;
+        for (const auto& l : block)
+            if (toml_key(l) == "id") id = parse_value(trim(trim(l).substr(trim(l).find('=') + 1)), scheme);
+        if (!edit.drop_factors.count(id)) {
+            for (const auto& l : block) {
+                if (toml_key(l) == "source") {
+                    auto it = edit.factor_sources.find(id);
+                    const std::string value =
+                        it != edit.factor_sources.end()
+                            ? it->second
+                            : resolve(parse_value(trim(trim(l).substr(trim(l).find('=') + 1)), scheme), base);
+                    out << "source = " << toml_string(value) << "\n";
+                } else {
+                    out << l << "\n";
+                }
+            }
+        }
+        block.clear();
+    };
+    for (const auto& line : lines) {
+        const std::string t = trim(line);
+        if (!t.empty() && t[0] == '[') {
+            flush_factor();
+            table = t.rfind("[[", 0) == 0 ? "[[" + trim(t.substr(2, t.find("]]") - 2)) + "]]"
+                                          : trim(t.substr(1, t.find(']') - 1));
+        }
+        if (table == "[[factor]]") {
+            block.push_back(line);
+            continue;
+        }
+        if (table == "boundary" && toml_key(line) == "source") {
+            const std::string value = !edit.boundary_source.empty()
+                                          ? edit.boundary_source
+                                          : resolve(parse_value(trim(t.substr(t.find('=') + 1)), scheme), base);
+            out << "source = " << toml_string(value) << "\n";
+            continue;
+        }
+        out << line << "\n";
+    }
+    flush_factor();
+    write_file(dest, out.str());
+}
+
+std::string layer_metadata(const std::string& source, const std::string& key) {
+    std::string path, layer_name;
+    split_source(source, path, layer_name);
+    DatasetPtr ds = open_vector(path);
+    if (!ds) throw std::runtime_error("cannot open " + path);
+    OGRLayer* layer = pick_layer(*ds, layer_name, source);
+    const char* v = layer->GetMetadataItem(key.c_str());
+    return v ? v : "";
+}
+
+std::map<std::pair<std::string, int>, int> parse_serial_marks(const std::string& text) {
+    std::map<std::pair<std::string, int>, int> marks;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ';')) {
+        const auto a = item.find(':'), b = item.rfind(':');
+        if (a == std::string::npos || b == a) throw std::runtime_error("not a high-water mark: '" + item + "'");
+        marks[{item.substr(0, a), std::stoi(item.substr(a + 1, b - a - 1))}] = std::stoi(item.substr(b + 1));
+    }
+    return marks;
+}
+
+std::vector<std::string> csv_fields(const std::string& line_in) {
+    std::string line = line_in;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> fields;
+    std::string cur;
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                cur += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                cur += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            fields.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    fields.push_back(cur);
+    return fields;
+}
+
 }  // namespace zt

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -329,5 +330,106 @@ bool is_valid_utf8(const std::string& s);
 // True when the UTF-8 text holds a CJK unified ideograph.
 bool has_cjk(const std::string& s);
 bool contains(const std::string& haystack, const std::string& needle);
+
+// ---------------------------------------------------------------- zone-diff, versions, pipelines
+
+std::string zone_diff_exe();
+// zone-diff with the arguments, killed after `timeout_s` seconds.
+RunResult run_zone_diff(const std::vector<std::string>& args, double timeout_s = 120);
+// The source tree (the folder above testdata/) and the folder of the built
+// tools (tools/zone-build/zone-build …), which the pipeline scripts take as
+// ZONEKIT_BIN.
+std::string source_dir();
+std::string tools_dir();
+
+// The change kinds of DESIGN 2.8, in its order.
+const std::vector<std::string>& diff_kinds();
+
+// A transition matrix [old category][new category] in km²; 0 = outside every unit.
+using Matrix = std::array<std::array<double, 4>, 4>;
+std::string describe(const Matrix& m);
+Matrix transposed(const Matrix& m);
+
+struct DiffChangeJson {
+    std::string kind;
+    std::vector<std::string> old_codes, new_codes;  // as in the report
+    double area_m2 = -1;
+    std::string describe() const;
+};
+
+struct DiffViolationJson {
+    std::string rule;
+    std::optional<std::string> county;
+    std::optional<int> category;
+    std::optional<double> old_km2, new_km2, area_m2;
+    std::vector<std::string> codes;
+    std::string message;
+    std::string describe() const;
+};
+
+// A zone-diff report in JSON (DESIGN 2.8), read with CPLJSONDocument.
+struct DiffJson {
+    std::string parse_error;            // non-empty when the text is no JSON object
+    std::vector<std::string> shape;     // where the text breaks the contract's shape
+    std::string tool, version, old_input, new_input, area_method;
+    std::vector<DiffChangeJson> changes;
+    Matrix transitions{};               // NaN where missing
+    std::map<std::string, std::int64_t> summary;
+    std::vector<DiffViolationJson> violations;
+
+    std::vector<const DiffChangeJson*> with_kind(const std::string& kind) const;
+    std::vector<const DiffChangeJson*> changed() const;  // every change that is not "unchanged"
+    // The change whose old or new codes hold `code` (null when none).
+    const DiffChangeJson* involving(const std::string& code) const;
+    std::vector<const DiffViolationJson*> with_rule(const std::string& rule) const;
+    // The changes that are not "unchanged", the matrix and the violations.
+    std::string describe(std::size_t max = 40) const;
+};
+DiffJson parse_diff_json(const std::string& text);
+
+// A unit of a map, held for independent computations: lon/lat GEOS geometry,
+// its GK zone and area.
+struct UnitGeom {
+    std::string code, county;
+    int category = 0;
+    GeosPtr g;
+    int epsg = 0;
+    double area_m2 = 0;  // GK, densified
+    std::vector<unsigned char> wkb;
+    double minx = 0, miny = 0, maxx = 0, maxy = 0;
+};
+// The GK zone (EPSG) of every county of a boundary layer.
+std::map<std::string, int> county_zones(const std::string& boundary_source, const std::string& code_field);
+// The units of a table in EPSG:4490, each in the zone of its county (from
+// `zones`, else of its centroid).
+// `densify_deg` as for gk_area (0: vertices as they are, quicker for whole maps).
+std::vector<UnitGeom> unit_geoms(const Table& t, const std::map<std::string, int>& zones = {},
+                                 double densify_deg = kDensifyDeg);
+// Areas by category (index 0..3) in km².
+std::array<double, 4> category_km2(const std::vector<UnitGeom>& units);
+// The transition matrix of DESIGN 2.8 by intersecting every old unit with
+// every new unit it meets (GK areas of the pieces in the old unit's zone, or
+// the new unit's for land that was outside every unit; densified). Units that
+// are identical in both maps (code, category and WKB) count whole on the
+// diagonal without an overlay.
+Matrix expected_transitions(const std::vector<UnitGeom>& old_units, const std::vector<UnitGeom>& new_units);
+
+// A copy of a scheme file with every relative source made absolute, and
+// changes: another boundary source, other sources for some factors (by id),
+// factors left out (by id).
+struct SchemeEdit {
+    std::string boundary_source;
+    std::map<std::string, std::string> factor_sources;
+    std::set<std::string> drop_factors;
+};
+void write_scheme_variant(const std::string& scheme, const std::string& dest, const SchemeEdit& edit = {});
+
+// A metadata item of a layer ("" when absent), e.g. ZONEKIT_MAX_SERIALS.
+std::string layer_metadata(const std::string& source, const std::string& key);
+// "370102:1:12;…" as zone-build stores it, parsed.
+std::map<std::pair<std::string, int>, int> parse_serial_marks(const std::string& text);
+
+// Splits one CSV line (RFC 4180 quoting; no newlines inside fields).
+std::vector<std::string> csv_fields(const std::string& line);
 
 }  // namespace zt

@@ -1,5 +1,7 @@
 // zone-build: factor layers and county boundaries to a clean, coded unit map.
 #include "cli.hpp"
+#include "cli_parse.hpp"
+#include "zone/access_list.hpp"
 #include "zone/build.hpp"
 #include "zone/coding.hpp"
 #include "zone/previous.hpp"
@@ -7,7 +9,6 @@
 #include "zone/source.hpp"
 #include "zone/units_io.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -28,6 +29,7 @@ struct Args {
     bool verbose = false;
     std::string previous;
     std::vector<std::string> only;
+    std::string access_texts;  // table of the units' official access-list texts
 };
 
 void print_summary(const Args& a, const zone::Scheme& scheme, const zone::BuildResult& r,
@@ -88,6 +90,11 @@ int run(const Args& a) {
     out.inputs = {a.scheme, zone::parse_source(scheme.boundary.source).path};
     if (!a.previous.empty()) out.inputs.push_back(zone::parse_source(a.previous).path);
     for (const auto& f : scheme.factors) out.inputs.push_back(zone::parse_source(f.source).path);
+    zone::AccessTexts texts;
+    if (!a.access_texts.empty()) {
+        texts = zone::load_access_texts(a.access_texts);  // a bad table stops the job before the work
+        out.inputs.push_back(zone::parse_source(a.access_texts).path);
+    }
     zone::check_output(out);  // before the work, not after
 
     zone::cli::Progress progress(!a.quiet && (a.progress || zone::cli::stderr_is_terminal()));
@@ -102,10 +109,27 @@ int run(const Args& a) {
     out.description = fmt::format("{}; MJ in km², {}", scheme.name.empty() ? "环境管控单元" : scheme.name,
                                   result.area_method);
     out.max_serials = zone::format_max_serials(result.max_serial);
+    const std::vector<std::string> unknown_codes = zone::apply_access_texts(result.units, texts);
     zone::write_units(result.units, result.crs_wkt, out);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!a.quiet) print_summary(a, scheme, result, out, seconds);
+    if (!a.quiet && !a.access_texts.empty()) {
+        // Codes the table has and the map does not: a table of another version of the map, or typos.
+        std::fprintf(stderr, "  access-list texts written for %zu of the %zu units in %s\n",
+                     texts.by_code.size() - unknown_codes.size(), texts.by_code.size(), a.access_texts.c_str());
+        for (const auto& code : unknown_codes)
+            std::fprintf(stderr, "zone-build: warning: %s: unit %s is not in the map; its texts are not used\n",
+                         a.access_texts.c_str(), code.c_str());
+        // A DBF text field holds 254 bytes (84 Chinese characters); GDAL cuts longer text silently.
+        const std::string driver = !out.format.empty() ? out.format : out.path == "-" ? "" : zone::driver_for_path(out.path);
+        int cut = 0;
+        for (const auto& u : result.units)
+            for (const auto& t : u.access_texts) cut += driver == "ESRI Shapefile" && t.size() > 254;
+        if (cut)
+            std::fprintf(stderr, "zone-build: warning: %d access-list text(s) are longer than the 254 bytes a Shapefile "
+                                 "field holds and were cut; write a GeoPackage to keep them whole\n", cut);
+    }
     return zone::cli::exit_ok;
 }
 
@@ -137,17 +161,10 @@ int main(int argc, char** argv) {
                    "Dynamic update: rebuild only these counties (codes, comma-separated) and carry every other "
                    "unit over from --previous untouched")
         ->delimiter(',');
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return zone::cli::exit_cannot;
-    }
+    app.add_option("--access-texts", a.access_texts,
+                   "Table of the units' official access-list texts (XLSX, CSV …: a unit code column and columns "
+                   "空间布局约束 污染物排放管控 环境风险防控 资源开发效率要求 or KJBJYS PWWPFGK HJFXFK ZYKFXLYQ), "
+                   "written into those fields; codes the map lacks are reported");
+    if (auto code = zone::cli::parse_command_line(app, argc, argv)) return *code;
     return zone::cli::guarded_main("zone-build", [&] { return run(a); });
 }

@@ -1,9 +1,12 @@
 // zone-check: validates a unit map against the contracts of DESIGN 2.1, 2.2
-// and 2.5 and reports what it finds as text, JSON or JUnit XML.
+// and 2.5 and reports what it finds as text, JSON or JUnit XML (`map`); and
+// checks projects against the access list (`project`, DESIGN 2.6 and 2.7).
 #include "cli.hpp"
+#include "zone/access_list.hpp"
 #include "zone/check.hpp"
 #include "zone/check_report.hpp"
 #include "zone/error.hpp"
+#include "zone/project.hpp"
 #include "zone/source.hpp"
 #include "zone/units_io.hpp"
 
@@ -13,7 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +27,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -225,6 +232,173 @@ int run_map(const MapArgs& a) {
     return zone::cli::exit_ok;
 }
 
+// ---------------------------------------------------------------- project
+
+struct ProjectArgs {
+    std::string units;
+    std::string list;
+    std::string boundary;
+    std::string encoding;
+    // Where the project is: exactly one of these.
+    std::string footprint, wkt, point, gk, batch;
+    std::string crs = "EPSG:4490";  // of --wkt
+    int zone = 0, cm = 0;           // of --gk without zone prefix
+    std::string industry, nature;
+    std::vector<std::string> attrs;  // NAME=VALUE
+    std::string id_field;
+    std::string format;  // empty: text
+    std::string output;
+    bool overwrite = false;
+    int threads = 0;
+    bool quiet = false;
+    bool progress = false;
+};
+
+// --industry, --nature and --attr NAME=VALUE as attributes; bad values are bad input.
+zone::Attributes command_line_attributes(const ProjectArgs& a) {
+    zone::Attributes attrs;
+    auto add = [&](const std::string& name, const std::string& value, const std::string& option) {
+        zone::AttrValue v = zone::AttrValue::of(value);
+        if (v.text.empty()) throw zone::InputError(option + ": no value for " + name);
+        try {
+            zone::check_attribute(name, v);
+        } catch (const std::invalid_argument& e) {
+            throw zone::InputError(option + ": " + e.what());
+        }
+        attrs[name] = v;
+    };
+    if (!a.industry.empty()) add(zone::kIndustry, a.industry, "--industry");
+    if (!a.nature.empty()) add(zone::kNature, a.nature, "--nature");
+    for (const auto& item : a.attrs) {
+        const auto eq = item.find('=');
+        std::string name = eq == std::string::npos ? "" : item.substr(0, eq);
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const bool good_name = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+                               std::all_of(name.begin(), name.end(), [](char c) {
+                                   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                                          static_cast<unsigned char>(c) >= 0x80;
+                               });
+        if (!good_name)
+            throw zone::InputError("--attr '" + item + "': expected NAME=VALUE, such as vocs_t=12.5 (a name of "
+                                   "letters, digits and _)");
+        if (attrs.count(name)) throw zone::InputError("--attr: " + name + " is given twice");
+        add(name, item.substr(eq + 1), "--attr " + name);
+    }
+    return attrs;
+}
+
+int run_batch(const ProjectArgs& a, const zone::ProjectChecker& checker, const zone::Attributes& defaults,
+              const std::vector<std::string>& inputs) {
+    const auto start = std::chrono::steady_clock::now();
+    zone::BatchOptions options;
+    options.source = a.batch;
+    options.id_field = a.id_field;
+    options.defaults = defaults;
+    const bool show_progress = !a.quiet && (a.progress || zone::cli::stderr_is_terminal());
+    zone::cli::Progress progress(show_progress);
+    options.progress = [&](double f) { progress(f); };
+    const zone::BatchResult result = checker.screen(options);
+    progress.finish();
+    zone::write_batch(result, a.output, a.overwrite);
+    const auto& c = result.counts;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!a.quiet)
+        std::fprintf(stderr, "%s\n",
+                     fmt::format("zone-check: {} enterprise{}: {} conforming, {} conditional, {} nonconforming, {} "
+                                 "incomplete, {} outside the map; verdicts in {} ({:.1f} s)",
+                                 result.rows.size(), result.rows.size() == 1 ? "" : "s",
+                                 c[static_cast<int>(zone::Verdict::conforming)],
+                                 c[static_cast<int>(zone::Verdict::conditional)],
+                                 c[static_cast<int>(zone::Verdict::nonconforming)],
+                                 c[static_cast<int>(zone::Verdict::incomplete)],
+                                 c[static_cast<int>(zone::Verdict::outside)], a.output, seconds)
+                         .c_str());
+    (void)inputs;
+    const int bad = c[static_cast<int>(zone::Verdict::nonconforming)] + c[static_cast<int>(zone::Verdict::incomplete)] +
+                    c[static_cast<int>(zone::Verdict::outside)];
+    return bad ? zone::cli::exit_findings : zone::cli::exit_ok;
+}
+
+int run_project(const ProjectArgs& a) {
+    const int sources = !a.footprint.empty() + !a.wkt.empty() + !a.point.empty() + !a.gk.empty() + !a.batch.empty();
+    if (sources != 1)
+        throw zone::InputError(sources == 0 ? "where is the project? give --point, --gk, --wkt, --footprint or --batch"
+                                            : "give only one of --point, --gk, --wkt, --footprint and --batch");
+    const bool to_stdout = a.output.empty() || a.output == "-";
+    const std::vector<std::string> inputs =
+        input_files({a.units, a.list, a.boundary, a.footprint, a.batch});
+    if (!a.batch.empty()) {
+        if (to_stdout) throw zone::InputError("--batch writes its verdicts to a file: give -o VERDICTS.csv or .gpkg");
+        std::string ext = fs::path(a.output).extension().string();
+        for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (ext != ".csv" && ext != ".gpkg")
+            throw zone::InputError(zone::Where{a.output, {}, {}, {}}, "--batch writes CSV (.csv) or GeoPackage (.gpkg)");
+        if (!a.format.empty())
+            throw zone::InputError("--format is for one project; --batch writes CSV or GeoPackage, as -o's extension says");
+    }
+    if (!to_stdout) check_writable(a.output, a.batch.empty() ? "report" : "verdicts", inputs, a.overwrite);
+
+    // Everything that can be wrong with the arguments is found before the map is read.
+    const zone::Attributes attrs = command_line_attributes(a);
+    std::optional<std::array<double, 2>> lonlat;
+    std::optional<zone::GaussKruger> gk;
+    if (!a.point.empty()) lonlat = zone::parse_lonlat(a.point);
+    if (!a.gk.empty())
+        gk = zone::parse_gauss_kruger(a.gk, a.zone ? std::optional<int>(a.zone) : std::nullopt,
+                                      a.cm ? std::optional<int>(a.cm) : std::nullopt);
+    zone::AccessList list = zone::load_access_list(a.list);
+
+    zone::ProjectMapOptions options;
+    options.units = a.units;
+    options.boundary = a.boundary;
+    options.encoding = a.encoding;
+    options.threads = a.threads;
+    const zone::ProjectChecker checker(std::move(list), options);
+    if (!a.quiet)
+        for (const auto& w : checker.warnings()) std::fprintf(stderr, "zone-check: warning: %s\n", w.c_str());
+
+    if (!a.batch.empty()) return run_batch(a, checker, attrs, inputs);
+
+    zone::Footprint footprint = lonlat        ? checker.footprint_from_lonlat((*lonlat)[0], (*lonlat)[1])
+                                : gk          ? checker.footprint_from_gauss_kruger(*gk)
+                                : !a.wkt.empty() ? checker.footprint_from_wkt(a.wkt, a.crs)
+                                                 : checker.footprint_from_source(a.footprint);
+    // The command line has the last word over the footprint's own fields.
+    zone::Attributes all = footprint.attributes;
+    for (const auto& [name, value] : attrs) all[name] = value;
+    const zone::ProjectResult result = checker.check(footprint, all);
+
+    std::string text;
+    if (a.format == "json")
+        text = zone::format_project_json(result, checker.list(), all, ZONE_VERSION, checker.area_method());
+    else if (a.format == "markdown")
+        text = zone::format_project_markdown(result, checker.list(), all);
+    else
+        text = zone::format_project_text(result, checker.list(), all);
+    if (to_stdout) {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        if (std::fflush(stdout) != 0 || std::ferror(stdout))
+            throw std::runtime_error("cannot write the report to standard output");
+    } else {
+        write_text_atomically(a.output, text);
+    }
+    if (!a.quiet && !(to_stdout && a.format == "text")) {
+        std::string line = fmt::format("zone-check: {} ({} unit{}, {} rule hit{}{})", zone::to_string(result.verdict),
+                                       result.units.size(), result.units.size() == 1 ? "" : "s", result.hits.size(),
+                                       result.hits.size() == 1 ? "" : "s",
+                                       result.missing.empty() ? "" : "; missing: " + [&] {
+                                           std::string m;
+                                           for (const auto& x : result.missing) m += (m.empty() ? "" : ", ") + x;
+                                           return m;
+                                       }());
+        if (!to_stdout) line += "; report in " + a.output;
+        std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    return result.verdict == zone::Verdict::conforming || result.verdict == zone::Verdict::conditional
+               ? zone::cli::exit_ok
+               : zone::cli::exit_findings;
+}
+
 // CLI11's NonNegativeNumber names DBL_MAX in full when it fails.
 const CLI::Validator non_negative(
     [](std::string& value) -> std::string {
@@ -289,18 +463,68 @@ CLI::App* add_map_command(CLI::App& app, MapArgs& a) {
     return map;
 }
 
+// Adds `project` to `app`; the subcommand's options are parsed into `a`.
+CLI::App* add_project_command(CLI::App& app, ProjectArgs& a) {
+    CLI::App* p = app.add_subcommand(
+        "project",
+        "Checks a project against the access list (符合性分析): the units its footprint touches, every rule of "
+        "every level (province, circle, city, unit) that applies, and the verdict; or screens every enterprise "
+        "of a layer (--batch). Exit code 0 conforming or conditional, 1 nonconforming or incomplete, 2 bad input. "
+        "See zone-check(1), PROJECT MODE.");
+    p->add_option("--units", a.units, "The unit map (any GDAL source)")->required();
+    p->add_option("--list", a.list, "The access list (TOML, DESIGN 2.7; see zone-check(1), ACCESS LIST)")->required();
+    p->add_option("--boundary", a.boundary,
+                  "County boundaries with city and economic-circle fields (adcode, city_adcode, city_name, circle): "
+                  "which city and circle each unit is in. Without it circle-level rules stay undecided");
+    p->add_option("--point", a.point,
+                  "The project as a point: LON,LAT in CGCS2000 degrees, decimal or DMS (117.025,36.65; "
+                  "117°01'30\"E,36°39'00\"N; 东经117度01分30秒，北纬36度39分)");
+    p->add_option("--gk", a.gk,
+                  "The project as a CGCS2000 Gauss-Krüger point: EASTING,NORTHING with the zone prefix "
+                  "(39512345.67,4051234.5; either order)");
+    p->add_option("--zone", a.zone, "3-degree zone number of a --gk easting without prefix (39 for 117°E)")
+        ->check(CLI::Range(13, 45));
+    p->add_option("--cm", a.cm, "Central meridian of a --gk easting without prefix (117)")->check(CLI::Range(75, 135));
+    p->add_option("--wkt", a.wkt, "The footprint as WKT (\"POLYGON((117.01 36.65, ...))\"), in --crs");
+    p->add_option("--crs", a.crs, "CRS of --wkt (default EPSG:4490, CGCS2000 degrees)")->capture_default_str();
+    p->add_option("--footprint", a.footprint,
+                  "The footprint from a GDAL source (GeoJSON, Shapefile, GeoPackage …): every feature, united; "
+                  "attributes from its fields");
+    p->add_option("--batch", a.batch,
+                  "Screen every enterprise of this layer (points or polygons; a CSV with lon/lat columns); "
+                  "attributes from each feature's fields; verdicts to -o (.csv or .gpkg)");
+    p->add_option("--id-field", a.id_field,
+                  "Field naming each --batch enterprise (default: the first of id, code, 统一社会信用代码, name; else the FID)");
+    p->add_option("--industry", a.industry, "GB/T 4754 industry code of the project (C2614)");
+    p->add_option("--nature", a.nature, "Nature of the project: 新建, 改建, 扩建 or 技术改造");
+    p->add_option("--attr", a.attrs, "Another attribute NAME=VALUE, e.g. vocs_t=12.5 (repeatable)");
+    p->add_option("--format", a.format,
+                  "Report format: text (default; Chinese, tab-separated tables), json (DESIGN 2.6) or markdown")
+        ->check(CLI::IsMember({"text", "json", "markdown"}));
+    p->add_option("-o,--output", a.output,
+                  "Write the report to this file (default: standard output); with --batch the verdicts (.csv, .gpkg)");
+    p->add_flag("--overwrite", a.overwrite, "Replace the output if it exists");
+    p->add_option("--encoding", a.encoding, "Text encoding of a Shapefile that declares none, e.g. GBK");
+    p->add_option("--threads", a.threads, "Worker threads for --batch (default: one per core)")->check(non_negative);
+    p->add_flag("-q,--quiet", a.quiet, "No warnings, progress or summary on stderr");
+    p->add_flag("--progress", a.progress, "Show --batch progress even when stderr is not a terminal");
+    return p;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"Checks environmental control unit maps (环境管控单元) against the zonekit contracts. "
-                 "See zone-check(1)."};
+    CLI::App app{"Checks environmental control unit maps (环境管控单元) against the zonekit contracts (map), "
+                 "and projects against the access list (project). See zone-check(1)."};
     app.set_version_flag("--version", std::string("zone-check ") + ZONE_VERSION);
     app.require_subcommand(1);
 
     // One entry per subcommand: its parser and what runs when it was chosen.
     MapArgs map_args;
+    ProjectArgs project_args;
     const std::vector<std::pair<CLI::App*, std::function<int()>>> commands = {
         {add_map_command(app, map_args), [&map_args] { return run_map(map_args); }},
+        {add_project_command(app, project_args), [&project_args] { return run_project(project_args); }},
     };
     try {
         app.parse(argc, argv);

@@ -1,0 +1,758 @@
+// zone-report's statistics: the unit map read (tolerantly where a field is
+// only nice to have, strictly where a figure depends on it), joined to the
+// county boundary, measured county by county in the Gauss-Krüger zone of the
+// county (as zone-build measures MJ), grouped into regions and rounded so that
+// every total is the sum of its parts.
+#include "zone/report.hpp"
+
+#include "parallel.hpp"
+#include "report_detail.hpp"
+#include "zone/coding.hpp"
+#include "zone/error.hpp"
+#include "zone/source.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <numeric>
+#include <set>
+#include <stdexcept>
+
+namespace zone {
+
+// ------------------------------------------------------------------ levels
+
+const char* to_string(ReportLevel level) {
+    switch (level) {
+        case ReportLevel::province: return "province";
+        case ReportLevel::circle: return "circle";
+        case ReportLevel::city: return "city";
+        case ReportLevel::county: return "county";
+    }
+    return "?";
+}
+
+const char* chinese_name(ReportLevel level) {
+    switch (level) {
+        case ReportLevel::province: return "省";
+        case ReportLevel::circle: return "经济圈";
+        case ReportLevel::city: return "市";
+        case ReportLevel::county: return "县（市、区）";
+    }
+    return "?";
+}
+
+std::vector<ReportLevel> parse_report_levels(const std::string& text) {
+    std::set<ReportLevel> chosen;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find(',', start), text.size());
+        std::string word = text.substr(start, end - start);
+        word.erase(0, word.find_first_not_of(" \t"));
+        word.erase(word.find_last_not_of(" \t") + 1);
+        if (word == "province") chosen.insert(ReportLevel::province);
+        else if (word == "circle") chosen.insert(ReportLevel::circle);
+        else if (word == "city") chosen.insert(ReportLevel::city);
+        else if (word == "county") chosen.insert(ReportLevel::county);
+        else
+            throw std::invalid_argument("unknown level '" + word + "'; use province, circle, city and county, "
+                                        "separated by commas");
+        start = end + 1;
+    }
+    return {chosen.begin(), chosen.end()};
+}
+
+const std::array<const char*, 4>& list_dimensions() {
+    static const std::array<const char*, 4> names = {"空间布局约束", "污染物排放管控", "环境风险防控",
+                                                     "资源开发效率要求"};
+    return names;
+}
+
+const std::array<const char*, 4>& list_fields() {
+    static const std::array<const char*, 4> names = {"KJBJYS", "PWWPFGK", "HJFXFK", "ZYKFXLYQ"};
+    return names;
+}
+
+namespace {
+
+struct QuietGdal {
+    QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdal() { CPLPopErrorHandler(); }
+};
+
+// Standard input is read once into memory: the map is opened more than once
+// (to see its fields, then to read it).
+class StdinCopy {
+public:
+    std::string path_for(const std::string& path) {
+        if (path != "-") return path;
+        if (!name_.empty()) return name_;
+        std::string bytes{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+        if (bytes.empty()) throw InputError(Where{"-", {}, {}, {}}, "standard input is empty");
+        name_ = "/vsimem/zone-report-stdin";
+        auto* buffer = static_cast<GByte*>(CPLMalloc(bytes.size()));
+        std::copy(bytes.begin(), bytes.end(), buffer);
+        VSIFCloseL(VSIFileFromMemBuffer(name_.c_str(), buffer, bytes.size(), TRUE));
+        return name_;
+    }
+    ~StdinCopy() {
+        if (!name_.empty()) VSIUnlink(name_.c_str());
+    }
+
+private:
+    std::string name_;
+};
+
+// The layer read_polygon_layer() will pick, and its fields.
+struct LayerInfo {
+    bool opened = false;
+    std::string layer;
+    std::vector<std::string> fields;
+    bool has(const std::string& name) const {
+        return std::any_of(fields.begin(), fields.end(), [&](const std::string& f) { return EQUAL(f.c_str(), name.c_str()); });
+    }
+    std::string list() const {
+        std::string s;
+        for (const auto& f : fields) s += (s.empty() ? "" : ", ") + f;
+        return s;
+    }
+};
+
+LayerInfo inspect_layer(const SourceRef& ref) {
+    QuietGdal quiet;
+    LayerInfo info;
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds) return info;  // read_polygon_layer says why, in its words
+    OGRLayer* layer = !ref.layer.empty()              ? ds->GetLayerByName(ref.layer.c_str())
+                      : ds->GetLayerCount() == 1 ? ds->GetLayer(0)
+                                                 : ds->GetLayerByName("units");
+    if (!layer) return info;
+    info.opened = true;
+    info.layer = layer->GetName();
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) info.fields.push_back(defn->GetFieldDefn(i)->GetNameRef());
+    return info;
+}
+
+// The first feature of a layer without a geometry (read_polygon_layer skips them).
+std::int64_t first_without_geometry(const SourceRef& ref, const std::string& layer_name) {
+    QuietGdal quiet;
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    OGRLayer* layer = ds ? ds->GetLayerByName(layer_name.c_str()) : nullptr;
+    if (!layer) return -1;
+    for (auto& f : *layer)
+        if (!f->GetGeometryRef() || f->GetGeometryRef()->IsEmpty()) return f->GetFID();
+    return -1;
+}
+
+std::string trim(std::string s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+// Field values of one feature by name (absent fields read as empty).
+struct Values {
+    const std::vector<std::string>* fields;
+    const std::vector<std::string>* values;
+    std::string operator[](const std::string& name) const {
+        for (std::size_t i = 0; i < fields->size(); ++i)
+            if (EQUAL((*fields)[i].c_str(), name.c_str())) return trim((*values)[i]);
+        return {};
+    }
+};
+
+// A unit as read, before the report is put together.
+struct Draft {
+    std::int64_t fid = 0;
+    std::string code, name, province, city_field, county_field, county_code, yslx, remark;
+    std::array<std::string, 4> list;
+    int category = 0;
+    std::optional<double> mj;
+    const GEOSGeometry* geom = nullptr;
+    int county = -1;  // index into the boundary's counties, when there is one
+};
+
+struct BoundaryCounty {
+    std::int64_t fid = 0;
+    std::string code, name, city_code, city, circle;
+    const GEOSGeometry* geom = nullptr;
+};
+
+std::string pick_field(const LayerInfo& info, const std::string& chosen, std::initializer_list<const char*> usual,
+                       const Where& where, const char* what) {
+    if (!chosen.empty()) {
+        if (!info.has(chosen)) {
+            Where w = where;
+            w.field = chosen;
+            throw InputError(w, std::string("no such field (") + what + "); the layer has: " + info.list());
+        }
+        return chosen;
+    }
+    for (const char* name : usual)
+        if (info.has(name)) return name;
+    return {};
+}
+
+// ------------------------------------------------------------------ the builder
+
+class Builder {
+public:
+    Builder(const std::string& units, const ReportOptions& options) : input_(units), options_(options) {}
+    Report run();
+
+private:
+    void read_units();
+    void read_boundary();
+    void choose_levels();
+    void measure();
+    void group();
+    void round_figures();
+    void add_notes();
+    void make_map();
+    Where unit_where(std::int64_t fid, const std::string& field) const {
+        return Where{input_path_, report_.layer, fid, field};
+    }
+
+    std::string input_;
+    std::string input_path_;
+    ReportOptions options_;
+    Report report_;
+    geos::Context ctx_;
+    StdinCopy stdin_;
+    SourceRef units_ref_;
+    PolygonLayer units_layer_;
+    std::vector<Draft> drafts_;   // sorted by code
+    PolygonLayer boundary_layer_;
+    std::vector<BoundaryCounty> counties_;
+    std::string circle_field_, city_field_, city_code_field_;
+    bool have_city_ = false, have_circle_ = false;
+    std::vector<int> zone_;       // per draft: Gauss-Krüger central meridian
+    std::vector<std::string> yslx_;
+};
+
+void Builder::read_units() {
+    gdal_init();
+    units_ref_ = parse_source(input_);
+    input_path_ = units_ref_.path;
+    if (units_ref_.path == "-") units_ref_.path = stdin_.path_for("-");
+    const LayerInfo info = inspect_layer(units_ref_);
+    const Where where{input_path_, info.layer, {}, {}};
+
+    ReadOptions read;
+    read.encoding = options_.encoding;
+    std::vector<std::string> wanted = {"HJZHGKDYBM", "ZHGKDYFL", "XZQDM", "HJZHGKDYMC", "PROV", "CITY", "AREA",
+                                       "MJ",         "YSLX",     "REMARK"};
+    for (const char* f : list_fields()) wanted.push_back(f);
+    if (info.opened) {
+        for (const char* required : {"HJZHGKDYBM", "ZHGKDYFL"}) {
+            if (!info.has(required)) {
+                Where w = where;
+                w.field = required;
+                throw InputError(w, "no such field; a unit map needs its unit codes (HJZHGKDYBM) and categories "
+                                    "(ZHGKDYFL); the layer has: " + info.list());
+            }
+        }
+        for (const auto& f : wanted)
+            if (info.has(f)) read.fields.push_back(f);
+    } else {
+        read.fields = {"HJZHGKDYBM", "ZHGKDYFL"};  // read_polygon_layer explains why it cannot open
+    }
+    units_layer_ = read_polygon_layer(ctx_, units_ref_, read);
+    report_.layer = units_layer_.layer_name;
+    if (units_layer_.skipped_null) {
+        const std::int64_t fid = first_without_geometry(units_ref_, units_layer_.layer_name);
+        throw InputError(unit_where(fid, {}),
+                         fmt::format("the unit has no geometry ({} unit{} without one); its area cannot be "
+                                     "counted — check the map with zone-check",
+                                     units_layer_.skipped_null, units_layer_.skipped_null == 1 ? "" : "s"));
+    }
+    if (!info.has("XZQDM"))
+        report_.notes.push_back("the map has no XZQDM field: each unit's county is the county part of its code");
+
+    std::map<std::string, std::int64_t> fid_of_code;
+    for (const auto& f : units_layer_.features) {
+        const Values v{&read.fields, &f.values};
+        Draft d;
+        d.fid = f.fid;
+        d.geom = f.geom.get();
+        d.code = v["HJZHGKDYBM"];
+        if (d.code.empty()) throw InputError(unit_where(f.fid, "HJZHGKDYBM"), "the unit has no code");
+        auto [it, inserted] = fid_of_code.emplace(d.code, f.fid);
+        if (!inserted)
+            throw InputError(unit_where(f.fid, "HJZHGKDYBM"),
+                             fmt::format("code {} is also the code of feature {}; each unit's sheet is found by its "
+                                         "code, so codes must be unique (zone-check map finds every duplicate)",
+                                         d.code, it->second));
+        const std::string category = v["ZHGKDYFL"];
+        if (category != "1" && category != "2" && category != "3")
+            throw InputError(unit_where(f.fid, "ZHGKDYFL"),
+                             "category '" + category + "' of unit " + d.code + " is not 1, 2 or 3");
+        d.category = category[0] - '0';
+        d.county_code = v["XZQDM"];
+        if (d.county_code.empty() && is_valid_unit_code(d.code)) d.county_code = d.code.substr(2, 6);
+        if (!is_county_code(d.county_code))
+            throw InputError(unit_where(f.fid, info.has("XZQDM") ? "XZQDM" : "HJZHGKDYBM"),
+                             "county code '" + d.county_code + "' of unit " + d.code +
+                                 " is not six digits: the unit cannot be placed in a county");
+        d.name = v["HJZHGKDYMC"];
+        d.province = v["PROV"];
+        d.city_field = v["CITY"];
+        d.county_field = v["AREA"];
+        d.yslx = v["YSLX"];
+        d.remark = v["REMARK"];
+        for (int k = 0; k < 4; ++k) d.list[k] = v[list_fields()[k]];
+        const std::string mj = v["MJ"];
+        if (!mj.empty()) {
+            char* end = nullptr;
+            const double x = std::strtod(mj.c_str(), &end);
+            if (end && *end == '\0' && std::isfinite(x)) d.mj = x;
+        }
+        drafts_.push_back(std::move(d));
+    }
+    std::sort(drafts_.begin(), drafts_.end(), [](const Draft& a, const Draft& b) { return a.code < b.code; });
+    have_city_ = info.has("CITY");
+    if (units_layer_.repaired)
+        report_.notes.push_back(fmt::format(
+            "{} invalid unit geometr{} repaired (GEOS MakeValid) before measuring; check the map with zone-check",
+            units_layer_.repaired, units_layer_.repaired == 1 ? "y was" : "ies were"));
+}
+
+void Builder::read_boundary() {
+    if (options_.boundary.empty()) return;
+    const SourceRef ref = parse_source(options_.boundary);
+    const LayerInfo info = inspect_layer(ref);
+    const Where where{ref.path, info.layer, {}, {}};
+    const BoundaryFields& chosen = options_.boundary_fields;
+    ReadOptions read;
+    read.target_crs_wkt = units_layer_.crs_wkt;
+    read.encoding = options_.encoding;
+    std::string code_field, name_field;
+    if (info.opened) {
+        code_field = pick_field(info, chosen.code, {"XZQDM", "adcode", "PAC", "code"}, where, "county code");
+        if (code_field.empty())
+            throw InputError(where, "no county code field (XZQDM, adcode, PAC or code); name it with "
+                                    "--boundary-fields code=FIELD; the layer has: " + info.list());
+        name_field = pick_field(info, chosen.name, {"name", "XZQMC", "county"}, where, "county name");
+        city_code_field_ = pick_field(info, chosen.city_code, {"city_adcode", "city_code", "SJDM"}, where, "city code");
+        city_field_ = pick_field(info, chosen.city, {"city_name", "city", "SJMC"}, where, "city name");
+        circle_field_ = pick_field(info, chosen.circle, {"circle", "economic_circle"}, where, "economic circle");
+        for (const auto* f : {&code_field, &name_field, &city_code_field_, &city_field_, &circle_field_})
+            if (!f->empty()) read.fields.push_back(*f);
+    } else {
+        read.fields = {chosen.code.empty() ? std::string("adcode") : chosen.code};
+    }
+    boundary_layer_ = read_polygon_layer(ctx_, ref, read);
+    std::map<std::string, std::int64_t> fid_of_code;
+    for (const auto& f : boundary_layer_.features) {
+        const Values v{&read.fields, &f.values};
+        BoundaryCounty c;
+        c.fid = f.fid;
+        c.geom = f.geom.get();
+        c.code = v[code_field];
+        if (!name_field.empty()) c.name = v[name_field];
+        if (!city_code_field_.empty()) c.city_code = v[city_code_field_];
+        if (!city_field_.empty()) c.city = v[city_field_];
+        if (!circle_field_.empty()) c.circle = v[circle_field_];
+        Where w{ref.path, boundary_layer_.layer_name, f.fid, code_field};
+        if (!is_county_code(c.code)) throw InputError(w, "county code '" + c.code + "' is not six digits");
+        auto [it, inserted] = fid_of_code.emplace(c.code, f.fid);
+        if (!inserted)
+            throw InputError(w, fmt::format("county code {} is also the code of feature {}", c.code, it->second));
+        counties_.push_back(std::move(c));
+    }
+    have_city_ = !city_field_.empty() || !city_code_field_.empty();
+    have_circle_ = !circle_field_.empty();
+
+    std::map<std::string, int> index;
+    for (std::size_t i = 0; i < counties_.size(); ++i) index.emplace(counties_[i].code, static_cast<int>(i));
+    for (Draft& d : drafts_) {
+        auto it = index.find(d.county_code);
+        if (it == index.end())
+            throw InputError(unit_where(d.fid, "XZQDM"),
+                             "unit " + d.code + " is in county " + d.county_code + ", which the boundary " +
+                                 options_.boundary + " does not have (field " + code_field + ")");
+        d.county = it->second;
+    }
+}
+
+void Builder::choose_levels() {
+    std::vector<ReportLevel> available = {ReportLevel::province};
+    if (have_circle_) available.push_back(ReportLevel::circle);
+    if (have_city_) available.push_back(ReportLevel::city);
+    available.push_back(ReportLevel::county);
+    if (options_.levels.empty()) {
+        report_.levels = available;
+        return;
+    }
+    for (ReportLevel l : options_.levels) {
+        if (std::find(available.begin(), available.end(), l) != available.end()) continue;
+        if (l == ReportLevel::circle)
+            throw InputError(options_.boundary.empty()
+                                 ? "--by circle needs --boundary: economic circles come from the county boundary "
+                                   "(field circle)"
+                                 : "--by circle: the boundary " + options_.boundary +
+                                       " has no economic-circle field (circle); name it with --boundary-fields "
+                                       "circle=FIELD");
+        throw InputError(options_.boundary.empty()
+                             ? "--by city: the map has no CITY field; give --boundary with a city field"
+                             : "--by city: the boundary " + options_.boundary +
+                                   " has no city field (city_name, city_adcode); name it with --boundary-fields");
+    }
+    report_.levels = options_.levels;
+    std::sort(report_.levels.begin(), report_.levels.end());
+}
+
+void Builder::measure() {
+    const std::string crs = units_layer_.crs_wkt;
+    AreaCalculator main_area(crs, options_.area_method);
+    report_.area_method = main_area.description();
+    report_.method = options_.area_method;
+    zone_.assign(drafts_.size(), 0);
+    if (options_.area_method == AreaMethod::gauss_kruger) {
+        // The zone of a county is that of its centroid, as zone-build does; without a
+        // boundary, the centroid of its units together (the same point when they tile it).
+        std::map<std::string, int> zone_of_county;
+        if (!counties_.empty()) {
+            for (const auto& c : counties_) {
+                geos::GeomPtr p = geos::own(ctx_, GEOSGetCentroid_r(ctx_, c.geom), "centroid");
+                double x = 0, y = 0;
+                GEOSGeomGetX_r(ctx_, p.get(), &x);
+                GEOSGeomGetY_r(ctx_, p.get(), &y);
+                zone_of_county[c.code] = gk_central_meridian(main_area.longitude(x, y));
+            }
+        } else {
+            std::map<std::string, std::array<double, 3>> acc;  // Σa·x, Σa·y, Σa
+            for (const Draft& d : drafts_) {
+                double area = 0;
+                GEOSArea_r(ctx_, d.geom, &area);
+                geos::GeomPtr p = geos::own(ctx_, GEOSGetCentroid_r(ctx_, d.geom), "centroid");
+                double x = 0, y = 0;
+                GEOSGeomGetX_r(ctx_, p.get(), &x);
+                GEOSGeomGetY_r(ctx_, p.get(), &y);
+                auto& s = acc[d.county_code];
+                s[0] += area * x;
+                s[1] += area * y;
+                s[2] += area;
+            }
+            for (const auto& [code, s] : acc)
+                zone_of_county[code] =
+                    s[2] > 0 ? gk_central_meridian(main_area.longitude(s[0] / s[2], s[1] / s[2])) : 0;
+        }
+        for (std::size_t i = 0; i < drafts_.size(); ++i) zone_[i] = zone_of_county[drafts_[i].county_code];
+    }
+    std::vector<std::size_t> jobs(drafts_.size());
+    std::iota(jobs.begin(), jobs.end(), 0);
+    report_.units.resize(drafts_.size());
+    detail::run_parallel(
+        jobs, options_.threads,
+        [&] { return std::make_unique<detail::GeometryWorker>(crs, options_.area_method); },
+        [&](detail::GeometryWorker& w, std::size_t i) {
+            w.area.use_zone(zone_[i]);
+            report_.units[i].area_m2 = w.area.area(w.ctx, drafts_[i].geom);
+        });
+}
+
+void Builder::group() {
+    // Every unit's region at each level: a key, its code and its name.
+    struct Place {
+        std::string key, code, name;
+        Where where;  // what says so: for a mismatch message
+    };
+    const std::size_t nlevels = report_.levels.size();
+    auto place = [&](const Draft& d, ReportLevel level) -> Place {
+        const BoundaryCounty* c = d.county >= 0 ? &counties_[d.county] : nullptr;
+        const Where bw = c ? Where{parse_source(options_.boundary).path, boundary_layer_.layer_name, c->fid, {}}
+                           : Where{};
+        switch (level) {
+            case ReportLevel::province: {
+                const std::string code = d.county_code.substr(0, 2) + "0000";
+                return {code, code, d.province.empty() ? code : d.province, unit_where(d.fid, "PROV")};
+            }
+            case ReportLevel::circle: {
+                Where w = bw;
+                w.field = circle_field_;
+                const std::string name = c->circle.empty() ? "（未标明经济圈）" : c->circle;
+                return {name, "", name, w};
+            }
+            case ReportLevel::city: {
+                if (c) {
+                    Where w = bw;
+                    w.field = city_field_.empty() ? city_code_field_ : city_field_;
+                    const std::string key = c->city_code.empty() ? c->city : c->city_code;
+                    return {key, c->city_code, c->city.empty() ? c->city_code : c->city, w};
+                }
+                const std::string name = d.city_field.empty() ? "（未标明市）" : d.city_field;
+                return {d.county_code.substr(0, 2) + "|" + name, "", name, unit_where(d.fid, "CITY")};
+            }
+            case ReportLevel::county: {
+                const std::string name = c && !c->name.empty() ? c->name
+                                         : d.county_field.empty() ? d.county_code
+                                                                  : d.county_field;
+                return {d.county_code, d.county_code, name, c ? bw : unit_where(d.fid, "XZQDM")};
+            }
+        }
+        return {};
+    };
+
+    std::vector<std::map<std::string, int>> index(nlevels);
+    std::vector<Region> regions;
+    std::vector<std::string> min_county;  // per region: for ordering
+    std::vector<Where> said;              // per region: where its parent was first read
+    std::vector<int> finest(drafts_.size(), -1);
+    for (std::size_t u = 0; u < drafts_.size(); ++u) {
+        const Draft& d = drafts_[u];
+        int parent = -1;
+        for (std::size_t l = 0; l < nlevels; ++l) {
+            const Place p = place(d, report_.levels[l]);
+            auto [it, inserted] = index[l].try_emplace(p.key, static_cast<int>(regions.size()));
+            if (inserted) {
+                Region r;
+                r.level = report_.levels[l];
+                r.code = p.code;
+                r.name = p.name;
+                r.parent = parent;
+                regions.push_back(std::move(r));
+                min_county.push_back(d.county_code);
+                // What puts it in its parent: the parent level's field.
+                said.push_back(l > 0 ? place(d, report_.levels[l - 1]).where : p.where);
+            } else {
+                Region& r = regions[it->second];
+                if (r.parent != parent) {
+                    // One region in two enclosing regions: the data contradict themselves.
+                    throw InputError(place(d, report_.levels[l - 1]).where, fmt::format("{} {} lies in {} {} here, but in {} elsewhere (see {})",
+                                                          chinese_name(r.level), r.name,
+                                                          chinese_name(report_.levels[l - 1]), regions[parent].name,
+                                                          regions[r.parent].name,
+                                                          describe(said[it->second], "where it was first read")));
+                }
+                min_county[it->second] = std::min(min_county[it->second], d.county_code);
+            }
+            parent = it->second;
+        }
+        finest[u] = parent;
+    }
+    // Without a boundary a city has no code of its own: the common prefix of
+    // its counties' codes, when they share one.
+    for (std::size_t l = 0; l < nlevels; ++l) {
+        if (report_.levels[l] != ReportLevel::city || !counties_.empty()) continue;
+        std::map<int, std::set<std::string>> prefixes;
+        for (const Draft& d : drafts_) {
+            int r = finest[&d - drafts_.data()];
+            while (r >= 0 && regions[r].level != ReportLevel::city) r = regions[r].parent;
+            if (r >= 0) prefixes[r].insert(d.county_code.substr(0, 4));
+        }
+        for (auto& [r, set] : prefixes)
+            if (set.size() == 1) regions[r].code = *set.begin() + "00";
+    }
+
+    // Order: by level, then by the first county code inside (the official
+    // order of codes: 济南 before 青岛, 省会经济圈 before 胶东经济圈), then name.
+    std::vector<int> order(regions.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        return std::tie(regions[a].level, min_county[a], regions[a].name) <
+               std::tie(regions[b].level, min_county[b], regions[b].name);
+    });
+    std::vector<int> new_index(regions.size());
+    for (std::size_t i = 0; i < order.size(); ++i) new_index[order[i]] = static_cast<int>(i);
+    report_.regions.clear();
+    for (int old : order) {
+        Region r = regions[old];
+        if (r.parent >= 0) r.parent = new_index[r.parent];
+        report_.regions.push_back(std::move(r));
+    }
+
+    for (std::size_t u = 0; u < drafts_.size(); ++u) {
+        const Draft& d = drafts_[u];
+        ReportUnit& unit = report_.units[u];
+        unit.fid = d.fid;
+        unit.code = d.code;
+        unit.name = d.name;
+        unit.province = d.province;
+        unit.county_code = d.county_code;
+        unit.category = d.category;
+        unit.mj_km2 = d.mj;
+        unit.remark = d.remark;
+        const BoundaryCounty* c = d.county >= 0 ? &counties_[d.county] : nullptr;
+        unit.circle = c ? c->circle : "";
+        unit.city = c ? c->city : d.city_field;
+        unit.county = c && !c->name.empty() ? c->name : d.county_field;
+        for (int k = 0; k < 4; ++k)
+            if (!d.list[k].empty()) unit.requirements[k].push_back(Requirement{"unit", "", "", d.list[k]});
+        unit.region = new_index[finest[u]];
+    }
+}
+
+void Builder::round_figures() {
+    const std::size_t n = report_.regions.size();
+    RoundingTable table;
+    table.columns = 3;
+    table.parent.resize(n);
+    table.weight.resize(n);
+    // The larger the region, the more its figures are quoted: weight 10 for
+    // the finest level shown, ×10 each level up, leaves (units) 1.
+    const int nlevels = static_cast<int>(report_.levels.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const Region& r = report_.regions[i];
+        table.parent[i] = r.parent;
+        const int depth = static_cast<int>(
+            std::find(report_.levels.begin(), report_.levels.end(), r.level) - report_.levels.begin());
+        table.weight[i] = std::pow(10.0, nlevels - depth);
+    }
+    table.grand_weight = std::pow(10.0, nlevels + 1);
+    for (const ReportUnit& u : report_.units)
+        table.leaves.push_back({u.region, u.category - 1, u.area_m2 / 1e4});  // in 0.01 km²
+    const RoundedTable rounded = controlled_rounding(table);
+    report_.rounding.unit_km2 = 0.01;
+    report_.rounding.figures = rounded.figures;
+    report_.rounding.not_nearest = rounded.not_nearest;
+
+    auto fill_shares = [](Figures& f) {
+        const std::vector<int> share = apportion(
+            {static_cast<double>(f.area_display[1]), static_cast<double>(f.area_display[2]),
+             static_cast<double>(f.area_display[3])},
+            1000);
+        f.share_permille = {f.area_display[0] > 0 ? 1000 : 0, share[0], share[1], share[2]};
+    };
+    for (std::size_t u = 0; u < report_.units.size(); ++u) report_.units[u].area_display = rounded.leaf[u];
+    for (std::size_t i = 0; i < n; ++i) {
+        Figures& f = report_.regions[i].figures;
+        for (int k = 0; k < 3; ++k) f.area_display[k + 1] = rounded.node[i][k];
+        f.area_display[0] = rounded.node[i][3];
+    }
+    for (int k = 0; k < 3; ++k) report_.total.area_display[k + 1] = rounded.grand[k];
+    report_.total.area_display[0] = rounded.grand[3];
+
+    // Counts and exact areas: every unit into each of its regions.
+    for (const ReportUnit& u : report_.units) {
+        auto add = [&u](Figures& f) {
+            for (int k : {0, u.category}) {
+                f.units[k] += 1;
+                f.area_m2[k] += u.area_m2;
+            }
+        };
+        add(report_.total);
+        for (int r = u.region; r >= 0; r = report_.regions[r].parent) add(report_.regions[r].figures);
+    }
+    fill_shares(report_.total);
+    for (Region& r : report_.regions) fill_shares(r.figures);
+}
+
+void Builder::add_notes() {
+    // MJ as the map states it, against the area measured here.
+    int differ = 0;
+    const ReportUnit* first = nullptr;
+    for (const ReportUnit& u : report_.units) {
+        if (!u.mj_km2) continue;
+        const double km2 = u.area_m2 / 1e6;
+        if (std::fabs(*u.mj_km2 - km2) > std::max(0.005, 1e-3 * km2)) {
+            if (!differ++) first = &u;
+        }
+    }
+    if (differ)
+        report_.notes.push_back(fmt::format(
+            "{} unit{} state{} an area (MJ) that differs from the area measured here by more than 0.1 % (first: {} "
+            "says {:.4f} km², measured {:.4f} km²); the report uses the measured area",
+            differ, differ == 1 ? "" : "s", differ == 1 ? "s" : "", first->code, *first->mj_km2,
+            first->area_m2 / 1e6));
+    if (report_.rounding.not_nearest)
+        report_.notes.push_back(fmt::format(
+            "{} of {} area figures are rounded away from the nearest 0.01 km² (by less than 0.01 km²) so that every "
+            "total is exactly the sum of its parts",
+            report_.rounding.not_nearest, report_.rounding.figures));
+}
+
+void Builder::make_map() {
+    std::vector<detail::MapCounty> counties;
+    std::map<std::string, int> index;
+    for (std::size_t u = 0; u < drafts_.size(); ++u) {
+        const Draft& d = drafts_[u];
+        auto [it, inserted] = index.try_emplace(d.county_code, static_cast<int>(counties.size()));
+        if (inserted) {
+            detail::MapCounty c;
+            c.code = d.county_code;
+            c.name = report_.units[u].county;
+            if (d.county >= 0) {
+                const BoundaryCounty& b = counties_[d.county];
+                c.outline = b.geom;
+                c.city_key = b.city_code.empty() ? b.city : b.city_code;
+                c.city_name = b.city.empty() ? b.city_code : b.city;
+            } else if (have_city_) {
+                c.city_key = d.county_code.substr(0, 2) + "|" + d.city_field;
+                c.city_name = d.city_field;
+            }
+            counties.push_back(std::move(c));
+        }
+        counties[it->second].units.push_back(d.geom);
+    }
+    std::vector<const GEOSGeometry*> geoms;
+    for (const Draft& d : drafts_) geoms.push_back(d.geom);
+    report_.map = detail::build_report_map(ctx_, units_layer_.crs_wkt, geoms, counties, options_.threads);
+}
+
+Report Builder::run() {
+    auto progress = [this](double f) {
+        if (options_.progress) options_.progress(f);
+    };
+    report_.input = input_;
+    report_.boundary = options_.boundary;
+    read_units();
+    read_boundary();
+    choose_levels();
+    progress(0.2);
+    measure();
+    progress(0.4);
+    group();
+    round_figures();
+    add_notes();
+
+    std::vector<const GEOSGeometry*> geoms;
+    for (const Draft& d : drafts_) {
+        geoms.push_back(d.geom);
+        yslx_.push_back(d.yslx);
+    }
+    report_.factor_note = detail::factor_composition(ctx_, options_.scheme, units_layer_.crs_wkt, options_.area_method,
+                                                     geoms, zone_, yslx_, report_.units, options_.threads);
+    report_.factor_shares = std::any_of(report_.units.begin(), report_.units.end(), [](const ReportUnit& u) {
+        return std::any_of(u.factors.begin(), u.factors.end(), [](const FactorShare& f) { return f.share.has_value(); });
+    });
+    progress(0.6);
+    if (options_.map) make_map();
+    progress(0.9);
+    if (!options_.indicators.empty()) report_.effectiveness = detail::read_effectiveness(options_.indicators, report_.units);
+
+    if (!options_.title.empty()) {
+        report_.title = options_.title;
+    } else {
+        std::set<std::string> provinces;
+        for (const ReportUnit& u : report_.units)
+            if (!u.province.empty()) provinces.insert(u.province);
+        report_.title = (provinces.size() == 1 ? *provinces.begin() : std::string()) + "环境管控单元报告";
+    }
+    progress(1.0);
+    return std::move(report_);
+}
+
+}  // namespace
+
+Report build_report(const std::string& units, const ReportOptions& options) {
+    try {
+        return Builder(units, options).run();
+    } catch (const geos::GeosError& e) {
+        throw InputError(Where{units, {}, {}, {}}, std::string("geometry operation failed: ") + e.what());
+    }
+}
+
+}  // namespace zone

@@ -1,0 +1,172 @@
+// Effectiveness tracking (成效评估): an indicator table per unit — unit code,
+// indicator, baseline, current, whether higher is better — read through GDAL
+// (CSV, XLSX, GeoPackage, …) and turned into the units whose environment got
+// worse, priority units first: supervising them is the first duty the policy
+// names.
+#include "report_detail.hpp"
+#include "zone/error.hpp"
+#include "zone/source.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace zone::detail {
+
+namespace {
+
+struct QuietGdal {
+    QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdal() { CPLPopErrorHandler(); }
+};
+
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// A number and nothing else ("12.5", "-3", "1e3"); thousands separators are not numbers.
+std::optional<double> parse_number(const std::string& text) {
+    const std::string t = trim(text);
+    if (t.empty()) return std::nullopt;
+    char* end = nullptr;
+    const double v = CPLStrtod(t.c_str(), &end);
+    if (!end || *end != '\0' || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+std::optional<bool> parse_bool(const std::string& text) {
+    const std::string t = lower(trim(text));
+    if (t == "1" || t == "true" || t == "yes" || t == "y" || t == "t" || t == "是") return true;
+    if (t == "0" || t == "false" || t == "no" || t == "n" || t == "f" || t == "否") return false;
+    return std::nullopt;
+}
+
+}  // namespace
+
+Effectiveness read_effectiveness(const std::string& source, const std::vector<ReportUnit>& units) {
+    gdal_init();
+    QuietGdal quiet;
+    const SourceRef ref = parse_source(source);
+    Where where{ref.path, ref.layer, {}, {}};
+    VSIStatBufL stat;
+    if (VSIStatL(ref.path.c_str(), &stat) != 0 && ref.path.rfind("/vsi", 0) != 0 && ref.path.rfind("PG:", 0) != 0)
+        throw InputError(where, "no such file");
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds) throw InputError(where, std::string("GDAL cannot open it as a table: ") + CPLGetLastErrorMsg());
+    OGRLayer* layer = nullptr;
+    std::string names;
+    for (int i = 0; i < ds->GetLayerCount(); ++i) names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
+    if (!ref.layer.empty()) {
+        layer = ds->GetLayerByName(ref.layer.c_str());
+        if (!layer) throw InputError(where, "no such layer (sheet); the source has: " + names);
+    } else if (ds->GetLayerCount() == 1) {
+        layer = ds->GetLayer(0);
+    } else {
+        layer = ds->GetLayerByName("indicators");
+        if (!layer)
+            throw InputError(where, "the source holds " + std::to_string(ds->GetLayerCount()) + " layers (" + names +
+                                        ") and none is called indicators; name one as 'FILE|layername=NAME'");
+    }
+    where.layer = layer->GetName();
+    const bool csv = ds->GetDriver() && EQUAL(ds->GetDriver()->GetDescription(), "CSV");
+
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    std::string fields;
+    for (int i = 0; i < defn->GetFieldCount(); ++i) fields += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+    auto field = [&](std::initializer_list<const char*> candidates, const char* role) {
+        for (const char* name : candidates) {
+            const int i = defn->GetFieldIndex(name);
+            if (i >= 0) return i;
+        }
+        Where w = where;
+        w.field = *candidates.begin();
+        throw InputError(w, std::string("no ") + role + " field (" + *candidates.begin() +
+                                "); an indicator table has the fields code, indicator, baseline, current and "
+                                "higher_is_better; this one has: " + fields);
+    };
+    const int i_code = field({"code", "unit", "unit_code", "HJZHGKDYBM"}, "unit code");
+    const int i_indicator = field({"indicator", "name"}, "indicator");
+    const int i_baseline = field({"baseline"}, "baseline");
+    const int i_current = field({"current"}, "current");
+    const int i_higher = field({"higher_is_better"}, "higher_is_better");
+
+    std::map<std::string, int> unit_of_code;
+    for (std::size_t i = 0; i < units.size(); ++i) unit_of_code.emplace(units[i].code, static_cast<int>(i));
+
+    Effectiveness e;
+    e.source = source;
+    std::map<std::pair<int, std::string>, std::int64_t> seen;
+    layer->ResetReading();
+    for (auto& f : *layer) {
+        const std::int64_t fid = f->GetFID();
+        // A CSV's feature 1 is its second line (the first is the header).
+        const std::string line = csv ? fmt::format(" (line {})", fid + 1) : std::string();
+        auto text = [&](int i) { return f->IsFieldSetAndNotNull(i) ? trim(f->GetFieldAsString(i)) : std::string(); };
+        auto bad = [&](int i, const std::string& problem) {
+            return InputError(Where{ref.path, where.layer, fid, defn->GetFieldDefn(i)->GetNameRef()}, problem + line);
+        };
+        const std::string code = text(i_code), indicator = text(i_indicator);
+        if (code.empty() && indicator.empty() && text(i_baseline).empty() && text(i_current).empty()) continue;
+        if (!is_valid_utf8(code) || !is_valid_utf8(indicator))
+            throw bad(is_valid_utf8(code) ? i_indicator : i_code,
+                      "text is not valid UTF-8; save the table as UTF-8 (CSV) or as XLSX");
+        auto unit = unit_of_code.find(code);
+        if (unit == unit_of_code.end())
+            throw bad(i_code, code.empty() ? std::string("the row has no unit code")
+                                           : "unit " + code + " is not in the unit map");
+        if (indicator.empty()) throw bad(i_indicator, "the row names no indicator");
+        IndicatorChange c;
+        c.indicator = indicator;
+        const auto baseline = parse_number(text(i_baseline));
+        if (!baseline) throw bad(i_baseline, "baseline '" + text(i_baseline) + "' is not a number");
+        const auto current = parse_number(text(i_current));
+        if (!current) throw bad(i_current, "current '" + text(i_current) + "' is not a number");
+        const auto higher = parse_bool(text(i_higher));
+        if (!higher)
+            throw bad(i_higher, "higher_is_better '" + text(i_higher) + "' is not one of true/false, 1/0, yes/no, 是/否");
+        c.baseline = *baseline;
+        c.current = *current;
+        c.higher_is_better = *higher;
+        auto [it, inserted] = seen.emplace(std::make_pair(unit->second, indicator), fid);
+        if (!inserted)
+            throw bad(i_indicator, fmt::format("unit {} has indicator {} twice (also feature {})", code, indicator,
+                                               it->second));
+        e.by_unit[unit->second].push_back(c);
+        ++e.rows;
+    }
+    if (e.rows == 0) throw InputError(where, "the table has no indicator rows");
+
+    e.units_assessed = static_cast<int>(e.by_unit.size());
+    for (const auto& [u, changes] : e.by_unit) {
+        const bool worse = std::any_of(changes.begin(), changes.end(), [](const IndicatorChange& c) { return c.worse(); });
+        const bool better = std::any_of(changes.begin(), changes.end(), [](const IndicatorChange& c) { return c.better(); });
+        if (worse) {
+            ++e.units_worse;
+            ++e.worse_by_category[units[u].category];
+            e.worse_units.push_back(u);
+        } else if (better) {
+            ++e.units_better;
+        }
+    }
+    // Units are in code order already: a stable sort by category keeps it within.
+    std::stable_sort(e.worse_units.begin(), e.worse_units.end(),
+                     [&](int a, int b) { return units[a].category < units[b].category; });
+    return e;
+}
+
+}  // namespace zone::detail

@@ -1,0 +1,242 @@
+// zone-report: the statistics, map and per-unit sheets of a unit map, as a
+// self-contained HTML report, Markdown, CSV, XLSX or JSON; the map as PNG; the
+// units whose indicators got worse as CSV.
+#include "cli.hpp"
+#include "zone/error.hpp"
+#include "zone/report.hpp"
+#include "zone/report_output.hpp"
+#include "zone/source.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Args {
+    std::string units;
+    std::string boundary;
+    std::string boundary_fields;
+    std::string indicators;
+    std::string scheme;
+    std::string by;
+    std::string output;
+    std::string format;
+    std::string map_png;
+    int map_width = 2400;
+    std::string worse_out;
+    std::string title;
+    std::string area_method = "gauss-kruger";
+    std::string encoding;
+    bool overwrite = false;
+    int threads = 0;
+    bool quiet = false;
+    bool progress = false;
+};
+
+// The local file behind a GDAL source ("a.gpkg|layername=x" -> a.gpkg), for
+// "never write over an input"; empty for standard input and connections.
+std::string local_file(const std::string& source) {
+    if (source.empty()) return {};
+    const std::string path = zone::parse_source(source).path;
+    if (path == "-" || path.rfind("PG:", 0) == 0 || path.rfind("/vsi", 0) == 0) return {};
+    return path;
+}
+
+zone::BoundaryFields parse_boundary_fields(const std::string& text) {
+    zone::BoundaryFields f;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, end - start);
+        const auto eq = item.find('=');
+        const std::string key = item.substr(0, eq), value = eq == std::string::npos ? "" : item.substr(eq + 1);
+        if (eq == std::string::npos || value.empty())
+            throw zone::InputError("--boundary-fields: '" + item + "' is not ROLE=FIELD");
+        if (key == "code") f.code = value;
+        else if (key == "name") f.name = value;
+        else if (key == "city_code") f.city_code = value;
+        else if (key == "city") f.city = value;
+        else if (key == "circle") f.circle = value;
+        else
+            throw zone::InputError("--boundary-fields: unknown role '" + key +
+                                   "'; the roles are code, name, city_code, city and circle");
+        start = end + 1;
+    }
+    return f;
+}
+
+std::string size_text(std::size_t bytes) {
+    return bytes >= 1 << 20 ? fmt::format("{:.1f} MB", bytes / 1048576.0) : fmt::format("{} KB", (bytes + 1023) / 1024);
+}
+
+int run(const Args& a) {
+    const auto start = std::chrono::steady_clock::now();
+    // Everything that can be wrong with the arguments and outputs, before the work.
+    const bool to_stdout = a.output == "-";
+    const zone::ReportFormat format =
+        !a.format.empty() ? zone::parse_report_format(a.format)
+        : to_stdout       ? throw zone::InputError("-o - (standard output) needs --format html, md, csv or json")
+                          : zone::report_format_for_path(a.output);
+    if (to_stdout && format == zone::ReportFormat::xlsx)
+        throw zone::InputError("XLSX cannot go to standard output; name a file with -o");
+    if (!a.worse_out.empty() && a.indicators.empty())
+        throw zone::InputError("--worse-out lists units whose indicators got worse: give --indicators TABLE");
+    std::string png_ext = fs::path(a.map_png).extension().string();
+    for (auto& c : png_ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!a.map_png.empty() && png_ext != ".png")
+        throw zone::InputError(zone::Where{a.map_png, {}, {}, {}}, "--map-png writes a PNG: name it *.png");
+    std::vector<std::string> inputs;
+    for (const auto* s : {&a.units, &a.boundary, &a.indicators, &a.scheme})
+        if (!local_file(*s).empty()) inputs.push_back(local_file(*s));
+    std::vector<std::string> outputs;
+    if (!to_stdout) outputs.push_back(a.output);
+    if (!a.map_png.empty()) outputs.push_back(a.map_png);
+    if (!a.worse_out.empty()) outputs.push_back(a.worse_out);
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j)
+            if (fs::weakly_canonical(fs::absolute(outputs[i])) == fs::weakly_canonical(fs::absolute(outputs[j])))
+                throw zone::InputError(zone::Where{outputs[i], {}, {}, {}}, "is named for two outputs");
+        zone::check_report_output(outputs[i], inputs, a.overwrite);
+    }
+
+    zone::ReportOptions options;
+    options.boundary = a.boundary;
+    options.boundary_fields = parse_boundary_fields(a.boundary_fields);
+    options.indicators = a.indicators;
+    options.scheme = a.scheme;
+    if (!a.by.empty()) {
+        try {
+            options.levels = zone::parse_report_levels(a.by);
+        } catch (const std::invalid_argument& e) {
+            throw zone::InputError(std::string("--by: ") + e.what());
+        }
+    }
+    options.title = a.title;
+    options.encoding = a.encoding;
+    options.area_method = zone::parse_area_method(a.area_method);
+    options.map = format == zone::ReportFormat::html || !a.map_png.empty();
+    options.threads = a.threads;
+    const bool show_progress = !a.quiet && (a.progress || zone::cli::stderr_is_terminal());
+    zone::cli::Progress progress(show_progress);
+    options.progress = [&progress](double f) { progress(f); };
+    zone::Report report = zone::build_report(a.units, options);
+    progress.finish();
+
+    std::string text;
+    switch (format) {
+        case zone::ReportFormat::html: {
+            zone::HtmlOptions html;
+            html.version = ZONE_VERSION;
+            text = zone::format_report_html(report, html);
+            break;
+        }
+        case zone::ReportFormat::markdown: text = zone::format_report_markdown(report); break;
+        case zone::ReportFormat::csv: text = zone::format_report_csv(report); break;
+        case zone::ReportFormat::json: text = zone::format_report_json(report, ZONE_VERSION); break;
+        case zone::ReportFormat::xlsx: break;
+    }
+
+    // Every file staged, then all renamed: a failure leaves none of them.
+    zone::StagedFiles files;
+    if (!to_stdout) {
+        if (format == zone::ReportFormat::xlsx) zone::write_report_xlsx(report, files.stage(a.output));
+        else files.stage_text(a.output, text);
+    }
+    if (!a.map_png.empty()) zone::write_map_png(report, files.stage(a.map_png), a.map_width);
+    if (!a.worse_out.empty()) files.stage_text(a.worse_out, zone::format_worse_csv(report));
+    if (to_stdout) {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        if (std::fflush(stdout) != 0 || std::ferror(stdout))
+            throw std::runtime_error("cannot write the report to standard output");
+    }
+    files.commit();
+
+    if (!a.quiet) {
+        const auto& t = report.total;
+        std::string line = fmt::format("zone-report: {} units, {}.{:02d} km² ({} priority, {} key, {} general)", t.units[0],
+                                       t.area_display[0] / 100, static_cast<int>(t.area_display[0] % 100), t.units[1],
+                                       t.units[2], t.units[3]);
+        if (report.effectiveness)
+            line += fmt::format("; {} of {} assessed units got worse ({} priority)", report.effectiveness->units_worse,
+                                report.effectiveness->units_assessed, report.effectiveness->worse_by_category[1]);
+        std::fprintf(stderr, "%s\n  area: %s\n", line.c_str(), report.area_method.c_str());
+        for (const auto& note : report.notes) std::fprintf(stderr, "  note: %s\n", note.c_str());
+        std::string wrote;
+        if (!to_stdout)
+            wrote = a.output + (format == zone::ReportFormat::xlsx ? "" : " (" + size_text(text.size()) + ")");
+        if (!a.map_png.empty()) wrote += (wrote.empty() ? "" : ", ") + a.map_png;
+        if (!a.worse_out.empty()) wrote += (wrote.empty() ? "" : ", ") + a.worse_out;
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!wrote.empty()) std::fprintf(stderr, "  wrote %s in %.1f s\n", wrote.c_str(), seconds);
+    }
+    return zone::cli::exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Reports on an environmental control unit map (环境管控单元): statistics by province, economic "
+                 "circle, city and county, a map, one sheet per unit (一单元一策略) and the units whose indicators "
+                 "got worse. The format follows OUT's extension: .html .md .csv .xlsx .json. See zone-report(1)."};
+    app.set_version_flag("--version", std::string("zone-report ") + ZONE_VERSION);
+    Args a;
+    app.add_option("units", a.units, "The unit map (any GDAL source; - for standard input; a.gpkg|layername=units)")
+        ->required();
+    app.add_option("-o,--output", a.output,
+                   "The report: .html (self-contained), .md, .csv (UTF-8 with BOM), .xlsx or .json; - for standard "
+                   "output with --format")
+        ->required();
+    app.add_option("--format", a.format, "Report format when the extension does not tell: html, md, csv, xlsx, json");
+    app.add_option("--boundary", a.boundary,
+                   "County boundaries (GDAL source) with county code and name, city code and name and economic "
+                   "circle: cities and circles come from here, else from the map's CITY field (no circle level)");
+    app.add_option("--boundary-fields", a.boundary_fields,
+                   "Fields of --boundary when not the usual names: code=F,name=F,city_code=F,city=F,circle=F "
+                   "(default: adcode/XZQDM, name, city_adcode, city_name, circle)");
+    app.add_option("--by", a.by,
+                   "Levels of the statistics, comma-separated: province,circle,city,county (default: every level "
+                   "the data have)");
+    app.add_option("--indicators", a.indicators,
+                   "Indicator table (CSV, XLSX …; fields code, indicator, baseline, current, higher_is_better): "
+                   "flags the units whose environment got worse, priority units first");
+    app.add_option("--worse-out", a.worse_out, "Write the worsened indicators, one a row, to this CSV (UTF-8 with BOM)");
+    app.add_option("--scheme", a.scheme,
+                   "zone-build scheme (TOML): factor labels, and the factor layers for each unit's factor shares");
+    app.add_option("--map-png", a.map_png, "Also write the map as a PNG (for slides)");
+    app.add_option("--map-width", a.map_width, "Width of --map-png in pixels")
+        ->check(CLI::Range(50, 20000))
+        ->capture_default_str();
+    app.add_option("--title", a.title, "Title of the report (default: PROV + 环境管控单元报告)");
+    app.add_option("--area-method", a.area_method,
+                   "gauss-kruger (planar, CGCS2000 3-degree zone of each county, as official statistics) or "
+                   "ellipsoidal")
+        ->check(CLI::IsMember({"gauss-kruger", "gk", "ellipsoidal", "geodesic"}))
+        ->capture_default_str();
+    app.add_option("--encoding", a.encoding, "Text encoding of a Shapefile that declares none (.cpg, LDID), e.g. GBK");
+    app.add_flag("--overwrite", a.overwrite, "Replace outputs that exist");
+    app.add_option("--threads", a.threads, "Worker threads (default: one per core)")->check(CLI::NonNegativeNumber);
+    app.add_flag("-q,--quiet", a.quiet, "No progress and no summary on stderr");
+    app.add_flag("--progress", a.progress, "Show progress even when stderr is not a terminal");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return zone::cli::exit_cannot;
+    }
+    return zone::cli::guarded_main("zone-report", [&a] { return run(a); });
+}
