@@ -39,13 +39,6 @@ std::string json_codes(const std::vector<std::string>& codes) {
     return s + "]";
 }
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
 }  // namespace
 
 std::string format_diff_json(const DiffReport& r, const std::string& version) {

@@ -21,6 +21,8 @@ std::string json_number(double v, int decimals);
 std::string json_number(double v);  // shortest text that reads back the same
 // XML character data (attr = false) or a double-quoted attribute value.
 std::string xml_escape(const std::string& s, bool attr);
+// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+std::string csv_field(const std::string& s);
 // One line of valid UTF-8, control characters as spaces.
 std::string one_line(const std::string& s);
 

@@ -2,6 +2,7 @@
 // and 2.5 and reports what it finds as text, JSON or JUnit XML (`map`); and
 // checks projects against the access list (`project`, DESIGN 2.6 and 2.7).
 #include "cli.hpp"
+#include "cli_parse.hpp"
 #include "zone/access_list.hpp"
 #include "zone/check.hpp"
 #include "zone/check_report.hpp"
@@ -526,18 +527,7 @@ int main(int argc, char** argv) {
         {add_map_command(app, map_args), [&map_args] { return run_map(map_args); }},
         {add_project_command(app, project_args), [&project_args] { return run_project(project_args); }},
     };
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return zone::cli::exit_cannot;
-    }
+    if (auto code = zone::cli::parse_command_line(app, argc, argv)) return *code;
     for (const auto& [command, body] : commands)
         if (command->parsed()) return zone::cli::guarded_main("zone-check", body);
     return zone::cli::exit_cannot;  // require_subcommand(1) makes this unreachable

@@ -2,6 +2,7 @@
 // self-contained HTML report, Markdown, CSV, XLSX or JSON; the map as PNG; the
 // units whose indicators got worse as CSV.
 #include "cli.hpp"
+#include "cli_parse.hpp"
 #include "zone/error.hpp"
 #include "zone/report.hpp"
 #include "zone/report_output.hpp"
@@ -226,17 +227,6 @@ int main(int argc, char** argv) {
     app.add_option("--threads", a.threads, "Worker threads (default: one per core)")->check(CLI::NonNegativeNumber);
     app.add_flag("-q,--quiet", a.quiet, "No progress and no summary on stderr");
     app.add_flag("--progress", a.progress, "Show progress even when stderr is not a terminal");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return zone::cli::exit_cannot;
-    }
+    if (auto code = zone::cli::parse_command_line(app, argc, argv)) return *code;
     return zone::cli::guarded_main("zone-report", [&a] { return run(a); });
 }
