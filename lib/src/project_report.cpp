@@ -152,7 +152,8 @@ std::string format_project_text(const ProjectResult& r, const AccessList& list, 
     std::string out = "建设项目生态环境分区管控符合性分析\n\n";
     out += fmt::format("项目位置：{:.6f}E {:.6f}N（CGCS2000）", r.lonlat[0], r.lonlat[1]);
     if (r.footprint_m2 > 0) out += fmt::format("，用地面积 {} m²", thousands(r.footprint_m2, 1));
-    if (!r.footprint.empty()) out += "（" + one_line(r.footprint) + "）";
+    // A point's description is its position, already given.
+    if (!r.footprint.empty() && r.footprint.rfind("point ", 0) != 0) out += "（" + one_line(r.footprint) + "）";
     out += "\n";
     out += "项目属性：" + describe_attributes(attributes) + "\n";
     out += "准入清单：" + (list.name.empty() ? list.file : list.name) + (list.version.empty() ? "" : " " + list.version) +

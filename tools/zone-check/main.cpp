@@ -383,7 +383,7 @@ int run_project(const ProjectArgs& a) {
     } else {
         write_text_atomically(a.output, text);
     }
-    if (!a.quiet && !(to_stdout && a.format == "text")) {
+    if (!a.quiet && !(to_stdout && (a.format.empty() || a.format == "text"))) {
         std::string line = fmt::format("zone-check: {} ({} unit{}, {} rule hit{}{})", zone::to_string(result.verdict),
                                        result.units.size(), result.units.size() == 1 ? "" : "s", result.hits.size(),
                                        result.hits.size() == 1 ? "" : "s",
