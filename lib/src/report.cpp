@@ -588,9 +588,10 @@ void Builder::group() {
         const BoundaryCounty* c = d.county >= 0 ? &counties_[d.county] : nullptr;
         unit.circle = c ? c->circle : "";
         unit.city = c ? c->city : d.city_field;
+        unit.city_code = c ? c->city_code : "";
         unit.county = c && !c->name.empty() ? c->name : d.county_field;
         for (int k = 0; k < 4; ++k)
-            if (!d.list[k].empty()) unit.requirements[k].push_back(Requirement{"unit", "", "", d.list[k]});
+            if (!d.list[k].empty()) unit.requirements[k].push_back(Requirement{"unit", "", "", d.list[k], ""});
         unit.region = new_index[finest[u]];
     }
 }

@@ -5,13 +5,14 @@
 // It is written as polyglot XHTML — HTML5 that is also well-formed XML — so a
 // strict XML parser can check it, and every text is escaped once, here.
 //
-// Sections, in order: statistics, map, changes (zone-diff, issue 5: written
-// when Report::changes is filled), effectiveness (with indicators), the index
-// of units, and one sheet per unit (一单元一策略) whose access-list part shows
-// Report::units[].requirements — the map's own list fields today, the rules
-// of every level of an access list once issue 4 lands.
+// Sections, in order: map, statistics, changes (written when
+// Report::changes is filled: --diff), effectiveness (with indicators), the
+// index of units, and one sheet per unit (一单元一策略) whose access-list part
+// shows Report::units[].requirements — the map's own list fields, or the
+// rules of every level of an access list (--list).
 #include "report_detail.hpp"
 #include "zone/coding.hpp"
+#include "zone/diff.hpp"
 #include "zone/report_output.hpp"
 
 #include <fmt/format.h>
@@ -54,6 +55,7 @@ svg.map .c1 path,svg.map .c2 path,svg.map .c3 path{stroke-width:.6;stroke-linejo
 svg.map a:hover path{fill:#1a5fa8}
 svg.map path.county{fill:none;stroke:#7a7a7a;stroke-width:.45}
 svg.map path.city{fill:none;stroke:#222;stroke-width:1.3;stroke-linejoin:round}
+svg.map path.changed{pointer-events:none}
 svg.map text{font-size:12px}
 svg.map .lbl text{font-size:13px;font-weight:600;text-anchor:middle;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round;pointer-events:none}
 svg.map .scale text,svg.map .north text{text-anchor:middle}
@@ -63,6 +65,7 @@ table.idx td{border:none;border-bottom:1px solid #eee;padding:1px 6px}
 .sheet h3{margin:6px 0}.sheet h4{margin:8px 0 2px;font-size:13.5px}
 .sheet table{width:100%}.sheet th{width:6em;text-align:left}
 dl.req{margin:2px 0}dl.req dt{font-weight:600}dl.req dd{margin:0 0 4px 1.5em}
+dl.req .rule{color:#555;font-size:12px}dl.req .when{color:#555;font-size:12px}
 .none{color:#777;margin:2px 0}.up{font-size:12px;margin:4px 0 0}
 .worse{color:#b3261e}
 @media print{nav,.up{display:none}body{max-width:none}.sheet{break-before:page;break-inside:avoid;border:none}
@@ -123,14 +126,17 @@ void map_section(std::string& out, const Report& r, const HtmlOptions& o) {
            xml_escape(r.map.projection) + "），图形仅为制图而简化，统计不受影响。</p>\n</section>\n";
 }
 
-// DESIGN 2.8's summary, once zone-diff fills Report::changes (issue 5).
+// DESIGN 2.8's summary, when --diff fills Report::changes.
 void changes_section(std::string& out, const Report& r) {
     if (!r.changes) return;
     const ReportChanges& c = *r.changes;
     out += "<section id=\"changes\"><h2>管控单元调整</h2>\n";
     out += "<p>" + xml_escape(c.old_source) + " → " + xml_escape(c.new_source) + "</p>\n<table><tbody>";
-    for (const auto& [kind, n] : c.kinds)
-        out += "<tr><th>" + xml_escape(kind) + "</th><td class=\"n\">" + count_text(n) + "</td></tr>";
+    for (const auto& kind : change_kinds()) {
+        auto it = c.kinds.find(kind);
+        out += "<tr><th>" + xml_escape(kind) + "</th><td class=\"n\">" +
+               count_text(it == c.kinds.end() ? 0 : it->second) + "</td></tr>";
+    }
     out += "</tbody></table>\n<table><thead><tr><th>原类别＼新类别 (km²)</th>";
     const char* names[] = {"单元外", "优先保护", "重点管控", "一般管控"};
     for (int k : {1, 2, 3, 0}) out += std::string("<th>") + names[k] + "</th>";
@@ -140,7 +146,8 @@ void changes_section(std::string& out, const Report& r) {
         for (int b : {1, 2, 3, 0}) out += fmt::format("<td class=\"n\">{:.2f}</td>", c.transitions_km2[a][b]);
         out += "</tr>";
     }
-    out += "</tbody></table>\n</section>\n";
+    out += "</tbody></table>\n<p class=\"note\">按变化类型统计单元组数；转移矩阵行为原类别、列为新类别（km²），“单元外”为不属于任何单元的土地。" +
+           std::string(c.changed_land_wkb.empty() ? "" : "分布图中蓝色区域为类别或单元发生变化的土地。") + "</p>\n</section>\n";
 }
 
 std::string number(double v) { return fmt::format("{:.10g}", v); }
@@ -243,8 +250,14 @@ void sheet(std::string& out, const Report& r, int index) {
             out += std::string("<dt>") + list_dimensions()[d] + "</dt>";
             for (const Requirement& q : u.requirements[d]) {
                 std::string tag;
-                if (!q.rule.empty()) tag = std::string("[").append(xml_escape(q.level + " " + q.rule)).append("] ");
-                out += "<dd>" + tag + xml_escape(q.text) + "</dd>";
+                if (!q.rule.empty()) {
+                    std::string what = q.level + " " + q.rule;
+                    if (!q.effect.empty()) what += " " + q.effect;
+                    tag = "<span class=\"rule\">[" + xml_escape(what) + "]</span> ";
+                }
+                std::string when;
+                if (!q.condition.empty()) when = " <span class=\"when\">（适用条件：" + xml_escape(q.condition) + "）</span>";
+                out += "<dd>" + tag + xml_escape(q.text) + when + "</dd>";
             }
         }
         out += "</dl>\n";

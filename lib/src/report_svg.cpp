@@ -151,6 +151,16 @@ std::string format_map_svg(const Report& r, double width_px) {
     };
     lines(map.counties, "county");
     lines(map.cities, "city");
+    // The land an adjustment changed (zone-report --diff), outlined over the units.
+    const bool changed = r.changes && !r.changes->changed_land_wkb.empty();
+    if (changed) {
+        std::string d;
+        geos::GeomPtr g = simplified(ctx, r.changes->changed_land_wkb, tolerance);
+        append_path(d, ctx, g.get(), frame);
+        if (!d.empty())
+            out += "<path class=\"changed\" fill=\"#2b3bd6\" fill-opacity=\"0.55\" stroke=\"#2b3bd6\" "
+                   "stroke-width=\"2\" d=\"" + d + "\"><title>调整地块</title></path>\n";
+    }
     // City names (county names too when there is no city level: a county map).
     const auto& labelled = map.cities.empty() ? map.counties : map.cities;
     if (labelled.size() <= 60) {
@@ -181,6 +191,10 @@ std::string format_map_svg(const Report& r, double width_px) {
     out += fmt::format("<path class=\"county\" d=\"M{0:.1f} {1:.1f}h22\"/><text x=\"{2:.1f}\" y=\"{3:.1f}\">县界</text>"
                        "<path class=\"city\" d=\"M{4:.1f} {1:.1f}h22\"/><text x=\"{5:.1f}\" y=\"{3:.1f}\">市界</text>",
                        pad, ly + 28, pad + 28, ly + 32, pad + 80, pad + 108);
+    if (changed)
+        out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"18\" height=\"10\" fill=\"#2b3bd6\" "
+                           "fill-opacity=\"0.55\" stroke=\"#2b3bd6\"/><text x=\"{:.1f}\" y=\"{:.1f}\">调整地块</text>",
+                           pad + 160, ly + 23, pad + 184, ly + 32);
     out += "</g>\n";
     const double bar_m = nice_length_m(150 / scale);
     const double bar_px = bar_m * scale;

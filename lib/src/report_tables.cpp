@@ -2,6 +2,7 @@
 // Chinese names), the CSV of worsened indicators, Markdown, JSON and XLSX.
 #include "report_detail.hpp"
 #include "zone/coding.hpp"
+#include "zone/diff.hpp"
 #include "zone/error.hpp"
 #include "zone/report_output.hpp"
 #include "zone/source.hpp"
@@ -241,8 +242,10 @@ std::string format_report_json(const Report& r, const std::string& version) {
                 first = false;
                 for (std::size_t k = 0; k < u.requirements[d].size(); ++k) {
                     const Requirement& q = u.requirements[d][k];
-                    out += fmt::format("{}{{\"level\": {}, \"rule\": {}, \"effect\": {}, \"text\": {}}}", k ? ", " : "",
-                                       json_string(q.level), or_null(q.rule), or_null(q.effect), json_string(q.text));
+                    out += fmt::format("{}{{\"level\": {}, \"rule\": {}, \"effect\": {}, \"condition\": {}, "
+                                       "\"text\": {}}}",
+                                       k ? ", " : "", json_string(q.level), or_null(q.rule), or_null(q.effect),
+                                       or_null(q.condition), json_string(q.text));
                 }
                 out += "]";
             }
@@ -276,8 +279,30 @@ std::string format_report_json(const Report& r, const std::string& version) {
     } else {
         out += "  \"effectiveness\": null,\n";
     }
-    // DESIGN 2.8's summary of an adjustment, once zone-diff lands (issue 5).
-    out += "  \"changes\": null,\n";
+    // DESIGN 2.8's summary of an adjustment (--diff OLD).
+    if (r.changes) {
+        const ReportChanges& c = *r.changes;
+        out += "  \"changes\": {\"old\": " + json_string(c.old_source) + ", \"new\": " + json_string(c.new_source) +
+               ", \"summary\": {";
+        bool first_kind = true;
+        for (const auto& kind : change_kinds()) {
+            auto it = c.kinds.find(kind);
+            out += fmt::format("{}{}: {}", first_kind ? "" : ", ", json_string(kind), it == c.kinds.end() ? 0 : it->second);
+            first_kind = false;
+        }
+        out += "}, \"transitions_km2\": {";
+        const int order[] = {1, 2, 3, 0};
+        for (int a = 0; a < 4; ++a) {
+            out += fmt::format("{}\"{}\": {{", a ? ", " : "", order[a]);
+            for (int b = 0; b < 4; ++b)
+                out += fmt::format("{}\"{}\": {}", b ? ", " : "", order[b],
+                                   detail::report_text::number_text(c.transitions_km2[order[a]][order[b]]));
+            out += "}";
+        }
+        out += "}},\n";
+    } else {
+        out += "  \"changes\": null,\n";
+    }
     out += "  \"notes\": [";
     for (std::size_t i = 0; i < r.notes.size(); ++i) out += (i ? ", " : "") + json_string(r.notes[i]);
     out += "]\n}\n";

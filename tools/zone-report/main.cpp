@@ -3,6 +3,8 @@
 // units whose indicators got worse as CSV.
 #include "cli.hpp"
 #include "cli_parse.hpp"
+#include "zone/access_list.hpp"
+#include "zone/diff.hpp"
 #include "zone/error.hpp"
 #include "zone/report.hpp"
 #include "zone/report_output.hpp"
@@ -11,10 +13,12 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +31,8 @@ struct Args {
     std::string boundary;
     std::string boundary_fields;
     std::string indicators;
+    std::string list;
+    std::string diff_old;
     std::string scheme;
     std::string by;
     std::string output;
@@ -96,7 +102,7 @@ int run(const Args& a) {
     if (!a.map_png.empty() && png_ext != ".png")
         throw zone::InputError(zone::Where{a.map_png, {}, {}, {}}, "--map-png writes a PNG: name it *.png");
     std::vector<std::string> inputs;
-    for (const auto* s : {&a.units, &a.boundary, &a.indicators, &a.scheme})
+    for (const auto* s : {&a.units, &a.boundary, &a.indicators, &a.scheme, &a.list, &a.diff_old})
         if (!local_file(*s).empty()) inputs.push_back(local_file(*s));
     std::vector<std::string> outputs;
     if (!to_stdout) outputs.push_back(a.output);
@@ -108,6 +114,10 @@ int run(const Args& a) {
                 throw zone::InputError(zone::Where{outputs[i], {}, {}, {}}, "is named for two outputs");
         zone::check_report_output(outputs[i], inputs, a.overwrite);
     }
+
+    // The access list is read (and validated) before the map.
+    std::optional<zone::AccessList> list;
+    if (!a.list.empty()) list = zone::load_access_list(a.list);
 
     zone::ReportOptions options;
     options.boundary = a.boundary;
@@ -131,6 +141,23 @@ int run(const Args& a) {
     options.progress = [&progress](double f) { progress(f); };
     zone::Report report = zone::build_report(a.units, options);
     progress.finish();
+    if (list) {
+        zone::apply_access_list(report, *list);
+        const bool circle_rules = std::any_of(list->rules.begin(), list->rules.end(),
+                                              [](const zone::Rule& r) { return r.level == zone::Level::circle; });
+        const bool circles = std::any_of(report.units.begin(), report.units.end(),
+                                         [](const zone::ReportUnit& u) { return !u.circle.empty(); });
+        if (circle_rules && !circles)
+            report.notes.push_back("the units have no economic circle (give --boundary): circle-level rules of " +
+                                   a.list + " are not listed");
+    }
+    if (!a.diff_old.empty()) {
+        zone::DiffOptions diff_options;
+        diff_options.changed_land = !report.map.empty();
+        diff_options.threads = a.threads;
+        const zone::DiffReport diff = zone::diff_unit_maps(a.diff_old, a.units, diff_options);
+        report.changes = zone::report_changes(report, diff);
+    }
 
     std::string text;
     switch (format) {
@@ -210,6 +237,12 @@ int main(int argc, char** argv) {
                    "Indicator table (CSV, XLSX …; fields code, indicator, baseline, current, higher_is_better): "
                    "flags the units whose environment got worse, priority units first");
     app.add_option("--worse-out", a.worse_out, "Write the worsened indicators, one a row, to this CSV (UTF-8 with BOM)");
+    app.add_option("--list", a.list,
+                   "Access list (TOML, zone-check(1) ACCESS LIST): each unit's sheet and JSON entry list the rules "
+                   "that apply to it from province, circle, city and unit level, by dimension, with their conditions");
+    app.add_option("--diff", a.diff_old,
+                   "An earlier version of the unit map (GDAL source): adds the change section (counts by change kind, "
+                   "category transitions in km², the changed land on the map), as zone-diff(1) compares");
     app.add_option("--scheme", a.scheme,
                    "zone-build scheme (TOML): factor labels, and the factor layers for each unit's factor shares");
     app.add_option("--map-png", a.map_png, "Also write the map as a PNG (for slides)");

@@ -6,10 +6,10 @@
 // table) and returns a Report: a value that the writers of report_output.hpp
 // turn into HTML, Markdown, CSV, XLSX, JSON and PNG. The library never prints.
 //
-// Two parts of the issue arrive with other engines and have their place here
-// already: the requirements of each unit from the access list (issue 4) fill
-// ReportUnit::requirements, which today hold the map's own four list fields;
-// the change summary of zone-diff (issue 5, DESIGN 2.8) fills Report::changes.
+// Two parts build on other engines: the requirements of each unit from an
+// access list fill ReportUnit::requirements (apply_access_list; without a list
+// they hold the map's own four list fields), and the change summary of a
+// zone-diff comparison (DESIGN 2.8) fills Report::changes (report_changes).
 #pragma once
 
 #include "zone/area.hpp"
@@ -48,6 +48,7 @@ struct Requirement {
     std::string rule;    // rule id from an access list; empty for a unit-layer field
     std::string effect;  // prohibit | restrict | require | info; empty when not known
     std::string text;
+    std::string condition;  // the rule's `when`, as written; empty: every project
 };
 
 // ------------------------------------------------------------------ units
@@ -67,6 +68,7 @@ struct ReportUnit {
     std::string province;     // PROV
     std::string circle;       // economic circle, from the boundary; empty without one
     std::string city;         // from the boundary, else CITY
+    std::string city_code;    // from the boundary; empty without one
     std::string county;       // from the boundary, else AREA
     std::string county_code;  // XZQDM
     int category = 3;         // ZHGKDYFL
@@ -74,9 +76,9 @@ struct ReportUnit {
     std::int64_t area_display = 0;  // km² × 100 as the report shows it (see Report::rounding)
     std::optional<double> mj_km2;   // MJ as the map says, when set
     std::vector<FactorShare> factors;  // YSLX, in its order
-    // What the report lists under each dimension of list_dimensions(): today
-    // the map's own fields (level "unit"), later the applicable rules of every
-    // level from an access list (issue 4).
+    // What the report lists under each dimension of list_dimensions(): the
+    // map's own fields (level "unit"), or the applicable rules of every level
+    // from an access list (apply_access_list).
     std::array<std::vector<Requirement>, 4> requirements;
     std::string remark;       // REMARK
     int region = -1;          // index in Report::regions of its region at the finest level shown
@@ -152,10 +154,10 @@ struct ReportMap {
     bool empty() const { return units.empty(); }
 };
 
-// ------------------------------------------------------------------ changes (issue 5)
+// ------------------------------------------------------------------ changes
 
 // The change summary of an adjustment (DESIGN 2.8), when a zone-diff result is
-// given. zone-report does not fill it yet: the diff engine lands with issue 5.
+// given (report_changes).
 struct ReportChanges {
     std::string old_source, new_source;
     std::map<std::string, int> kinds;  // unchanged, modified, recoded, split, merged, complex, added, removed
@@ -217,6 +219,26 @@ struct ReportOptions {
 // not 1-3, a duplicate or empty code, a county code the boundary lacks, a unit
 // without geometry, a bad indicator row.
 Report build_report(const std::string& units, const ReportOptions& options);
+
+// ------------------------------------------------------------------ list and diff
+
+struct AccessList;
+struct DiffReport;
+
+// Replaces every unit's requirements with the rules of `list` that apply to
+// it, whatever their `when` (shown as Requirement::condition): province (the
+// first two digits of XZQDM), economic circle (from the boundary), city (its
+// code or name from the boundary; without one the code from XZQDM), and unit
+// (its code or its county's code); a rule with categories only for units of
+// those. By dimension; within one, province, circle, city, unit, each in the
+// list's order. Sets Report::access_list to list.file.
+void apply_access_list(Report& report, const AccessList& list);
+
+// The change section from a diff of OLD against the report's map: counts by
+// kind, transitions, and the changed land (collected with
+// DiffOptions::changed_land) projected into ReportMap::projection — left
+// empty when the report has no map.
+ReportChanges report_changes(const Report& report, const DiffReport& diff);
 
 // ------------------------------------------------------------------ rounding
 
