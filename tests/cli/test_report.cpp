@@ -150,6 +150,11 @@ Runs* g_runs = nullptr;
 
 class ReportShandong : public ::testing::Test {
 protected:
+    // The runs' folder goes with the suite.
+    static void TearDownTestSuite() {
+        delete g_runs;
+        g_runs = nullptr;
+    }
     static void SetUpTestSuite() {
         if (g_data) return;
         g_data = new Data();
