@@ -326,14 +326,6 @@ void Checker::read_map() {
     int dimension_warnings = 0;
     std::int64_t first_dimension_fid = 0;
 
-    GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(ctx_);
-    GEOSMakeValidParams_setMethod_r(ctx_, params, GEOS_MAKE_VALID_STRUCTURE);
-    GEOSMakeValidParams_setKeepCollapsed_r(ctx_, params, 0);
-    struct ParamsGuard {
-        const geos::Context& c;
-        GEOSMakeValidParams* p;
-        ~ParamsGuard() { GEOSMakeValidParams_destroy_r(c, p); }
-    } params_guard{ctx_, params};
 
     std::vector<std::unique_ptr<OGRFeature>> features;
     layer->ResetReading();
@@ -463,8 +455,7 @@ void Checker::read_map() {
         if (!valid) {
             add("geometry.invalid", Severity::error, u.fid, "invalid geometry: " + why, code_note);
             last().wkb = point_wkb(ctx_, lx, ly);
-            GEOSGeometry* fixed = GEOSMakeValidWithParams_r(ctx_, geom.get(), params);
-            geom = fixed ? geos::polygonal_part(ctx_, geos::own(ctx_, fixed)) : nullptr;
+            geom = geos::make_valid_polygonal(ctx_, geom.get());
             if (geom && GEOSisEmpty_r(ctx_, geom.get())) geom.reset();
         } else {
             geom = geos::polygonal_part(ctx_, std::move(geom));

@@ -99,17 +99,11 @@ std::map<std::string, int> county_zones(const geos::Context& ctx, const std::vec
 std::vector<geos::GeomPtr> to_geos(const geos::Context& ctx, const CodedMap& map) {
     std::vector<geos::GeomPtr> out;
     GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
-    GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(ctx);
-    GEOSMakeValidParams_setMethod_r(ctx, params, GEOS_MAKE_VALID_STRUCTURE);
     struct Guard {
         const geos::Context& c;
         GEOSWKBReader* r;
-        GEOSMakeValidParams* p;
-        ~Guard() {
-            GEOSWKBReader_destroy_r(c, r);
-            GEOSMakeValidParams_destroy_r(c, p);
-        }
-    } guard{ctx, reader, params};
+        ~Guard() { GEOSWKBReader_destroy_r(c, r); }
+    } guard{ctx, reader};
     for (std::size_t i = 0; i < map.units.size(); ++i) {
         const Unit& u = map.units[i];
         GEOSGeometry* raw = GEOSWKBReader_read_r(ctx, reader, u.wkb.data(), u.wkb.size());
@@ -117,8 +111,13 @@ std::vector<geos::GeomPtr> to_geos(const geos::Context& ctx, const CodedMap& map
         geos::GeomPtr g = geos::own(ctx, raw);
         // A diff compares land; a map that is not valid is zone-check's to
         // report, and is compared as GEOS repairs it.
-        if (GEOSisValid_r(ctx, g.get()) != 1) g = geos::own(ctx, GEOSMakeValidWithParams_r(ctx, g.get(), params), "repair");
-        out.push_back(geos::polygonal_part(ctx, std::move(g)));
+        if (GEOSisValid_r(ctx, g.get()) != 1) {
+            g = geos::make_valid_polygonal(ctx, g.get());
+            if (!g) throw InputError(Where{map.source, map.layer, map.fids[i], {}}, "GEOS cannot repair the geometry");
+        } else {
+            g = geos::polygonal_part(ctx, std::move(g));
+        }
+        out.push_back(std::move(g));
     }
     return out;
 }

@@ -71,6 +71,16 @@ GeomPtr polygonal_part(const Context& ctx, GeomPtr g) {
                "multipolygon");
 }
 
+GeomPtr make_valid_polygonal(const Context& ctx, const GEOSGeometry* g) {
+    GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(ctx);
+    GEOSMakeValidParams_setMethod_r(ctx, params, GEOS_MAKE_VALID_STRUCTURE);
+    GEOSMakeValidParams_setKeepCollapsed_r(ctx, params, 0);
+    GEOSGeometry* fixed = GEOSMakeValidWithParams_r(ctx, g, params);
+    GEOSMakeValidParams_destroy_r(ctx, params);
+    if (!fixed) return GeomPtr(nullptr, GeomDeleter{ctx.handle()});
+    return polygonal_part(ctx, own(ctx, fixed));
+}
+
 std::vector<unsigned char> to_wkb(const Context& ctx, const GEOSGeometry* g) {
     GEOSWKBWriter* writer = GEOSWKBWriter_create_r(ctx);
     GEOSWKBWriter_setByteOrder_r(ctx, writer, GEOS_WKB_NDR);

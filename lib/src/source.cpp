@@ -162,14 +162,6 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
             throw InputError(where, "bad attribute filter \"" + options.where + "\": " + last_gdal_error());
     }
 
-    GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(ctx);
-    GEOSMakeValidParams_setMethod_r(ctx, params, GEOS_MAKE_VALID_STRUCTURE);
-    GEOSMakeValidParams_setKeepCollapsed_r(ctx, params, 0);
-    struct ParamsGuard {
-        const geos::Context& c;
-        GEOSMakeValidParams* p;
-        ~ParamsGuard() { GEOSMakeValidParams_destroy_r(c, p); }
-    } params_guard{ctx, params};
 
     layer->ResetReading();
     for (auto& feature : *layer) {
@@ -214,9 +206,8 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
             // GEOS checks every coordinate first; MakeValid would silently drop a NaN vertex.
             if (why.rfind("Invalid Coordinate", 0) == 0)
                 throw InputError(w, "geometry has a coordinate that is not a finite number (" + why + ")");
-            GEOSGeometry* fixed = GEOSMakeValidWithParams_r(ctx, geom.get(), params);
-            if (!fixed) throw InputError(w, "invalid geometry (" + why + ") that GEOS cannot repair");
-            geom = geos::polygonal_part(ctx, geos::own(ctx, fixed));
+            geom = geos::make_valid_polygonal(ctx, geom.get());
+            if (!geom) throw InputError(w, "invalid geometry (" + why + ") that GEOS cannot repair");
             if (GEOSisEmpty_r(ctx, geom.get()))
                 throw InputError(w, "invalid geometry (" + why +
                                         ") that cannot be repaired: no area is left once it is made valid");

@@ -75,6 +75,11 @@ GeomPtr empty_multipolygon(const Context& ctx);
 // MultiPolygon; lines and points are dropped. Consumes `g`.
 GeomPtr polygonal_part(const Context& ctx, GeomPtr g);
 
+// GEOS MakeValid with the structure method (areas kept, collapsed parts
+// dropped), polygonal part only: empty when no area is left. Null when GEOS
+// fails.
+GeomPtr make_valid_polygonal(const Context& ctx, const GEOSGeometry* g);
+
 // Little-endian 2-D WKB of a geometry, and back: how geometries leave a
 // worker's context and cross to GDAL.
 std::vector<unsigned char> to_wkb(const Context& ctx, const GEOSGeometry* g);
