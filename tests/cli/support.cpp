@@ -1620,4 +1620,21 @@ std::vector<std::string> csv_fields(const std::string& line_in) {
     return fields;
 }
 
+std::set<std::string> long_options_in(const std::string& help) {
+    std::set<std::string> options;
+    for (std::size_t at = 0; (at = help.find("--", at)) != std::string::npos;) {
+        std::size_t end = at + 2;
+        while (end < help.size() && (std::isalnum(static_cast<unsigned char>(help[end])) || help[end] == '-')) ++end;
+        if (end > at + 2) options.insert(help.substr(at, end - at));
+        at = end;
+    }
+    return options;
+}
+
+bool man_page_documents(const std::string& man, const std::string& option) {
+    std::string roff;
+    for (char c : option) roff += c == '-' ? std::string("\\-") : std::string(1, c);
+    return man.find(roff) != std::string::npos;
+}
+
 }  // namespace zt

@@ -432,4 +432,9 @@ std::map<std::pair<std::string, int>, int> parse_serial_marks(const std::string&
 // Splits one CSV line (RFC 4180 quoting; no newlines inside fields).
 std::vector<std::string> csv_fields(const std::string& line);
 
+// The long options (--name) a tool's --help names, and whether a man page
+// documents one (roff escapes its hyphens: \-\-map\-png).
+std::set<std::string> long_options_in(const std::string& help);
+bool man_page_documents(const std::string& man, const std::string& option);
+
 }  // namespace zt

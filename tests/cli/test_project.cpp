@@ -978,20 +978,11 @@ TEST(ProjectDocs, HelpAndManPageNameTheSameOptions) {
     const RunResult help = run_zone_check({"project", "--help"});
     ASSERT_EQ(help.status, 0) << help.describe();
     const std::string man = read_file(testdata_dir() + "/../man/zone-check.1");
-    std::set<std::string> in_help;
-    for (std::size_t at = 0; (at = help.out.find("--", at)) != std::string::npos;) {
-        std::size_t end = at + 2;
-        while (end < help.out.size() && (std::isalnum(static_cast<unsigned char>(help.out[end])) || help.out[end] == '-'))
-            ++end;
-        if (end > at + 2) in_help.insert(help.out.substr(at, end - at));
-        at = end;
-    }
+    const std::set<std::string> in_help = long_options_in(help.out);
     EXPECT_GE(in_help.size(), 20u);
     for (const auto& option : in_help) {
         if (option == "--help") continue;
-        std::string roff;  // the man page escapes hyphens: \-\-id\-field
-        for (char c : option) roff += c == '-' ? std::string("\\-") : std::string(1, c);
-        EXPECT_TRUE(contains(man, roff)) << option << " is in --help but not in man/zone-check.1";
+        EXPECT_TRUE(man_page_documents(man, option)) << option << " is in --help but not in man/zone-check.1";
     }
     for (const char* section : {".SH PROJECT MODE", ".SH ACCESS LIST", ".SH CONDITIONS"})
         EXPECT_TRUE(contains(man, section)) << section;

@@ -6,15 +6,12 @@
 // other readers: GDAL's CSV and XLSX drivers, libxml2's strict XML parser for
 // the HTML, GDAL for the PNG.
 #include "support.hpp"
+#include "xhtml.hpp"
 
 #include <cpl_json.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 
 #include <gtest/gtest.h>
 
@@ -398,36 +395,6 @@ TEST_F(ReportShandong, JsonUnitsMatchAndAddUpToTheTables) {
 
 // ------------------------------------------------------------------ HTML
 
-struct Xml {
-    xmlDocPtr doc = nullptr;
-    std::string error;
-    explicit Xml(const std::string& text) {
-        doc = xmlReadMemory(text.data(), static_cast<int>(text.size()), "report.html", "UTF-8",
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
-        if (!doc && xmlGetLastError())
-            error = std::string(xmlGetLastError()->message) + " at line " + std::to_string(xmlGetLastError()->line);
-    }
-    ~Xml() {
-        if (doc) xmlFreeDoc(doc);
-    }
-    std::vector<std::string> values(const std::string& xpath) const {
-        std::vector<std::string> out;
-        xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-        xmlXPathRegisterNs(ctx, BAD_CAST "h", BAD_CAST "http://www.w3.org/1999/xhtml");
-        xmlXPathRegisterNs(ctx, BAD_CAST "s", BAD_CAST "http://www.w3.org/2000/svg");
-        xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath.c_str(), ctx);
-        if (r && r->nodesetval)
-            for (int i = 0; i < r->nodesetval->nodeNr; ++i) {
-                xmlChar* s = xmlNodeGetContent(r->nodesetval->nodeTab[i]);
-                out.emplace_back(s ? reinterpret_cast<const char*>(s) : "");
-                xmlFree(s);
-            }
-        xmlXPathFreeObject(r);
-        xmlXPathFreeContext(ctx);
-        return out;
-    }
-};
-
 TEST_F(ReportShandong, HtmlIsWellFormedSelfContainedWithOneSheetPerUnit) {
     ASSERT_EQ(runs().get("html").status, 0) << runs().get("html").describe();
     const std::string html = runs().text("report.html");
@@ -758,19 +725,10 @@ TEST(ReportDocs, HelpAndManPageNameTheSameOptions) {
     const RunResult help = run_report({"--help"});
     ASSERT_EQ(help.status, 0) << help.describe();
     const std::string man = read_file(source_root() + "/man/zone-report.1");
-    std::set<std::string> in_help;
-    for (std::size_t at = 0; (at = help.out.find("--", at)) != std::string::npos;) {
-        std::size_t end = at + 2;
-        while (end < help.out.size() && (std::isalnum(static_cast<unsigned char>(help.out[end])) || help.out[end] == '-'))
-            ++end;
-        if (end > at + 2) in_help.insert(help.out.substr(at, end - at));
-        at = end;
-    }
+    const std::set<std::string> in_help = long_options_in(help.out);
     EXPECT_GE(in_help.size(), 15u);
     for (const auto& option : in_help) {
-        std::string roff;  // man pages escape the hyphens: \-\-map\-png
-        for (char c : option) roff += c == '-' ? std::string("\\-") : std::string(1, c);
-        EXPECT_TRUE(contains(man, roff)) << option << " is in --help but not in man/zone-report.1";
+        EXPECT_TRUE(man_page_documents(man, option)) << option << " is in --help but not in man/zone-report.1";
     }
 }
 

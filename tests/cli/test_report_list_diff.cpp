@@ -5,14 +5,11 @@
 // cities from the boundary layer, the flipped unit's area with GDAL in its
 // county's Gauss-Krüger zone — never with libzone.
 #include "support.hpp"
+#include "xhtml.hpp"
 
 #include <cpl_json.h>
 #include <gdal_priv.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 
 #include <gtest/gtest.h>
 
@@ -136,36 +133,6 @@ std::map<std::string, std::vector<JsonRequirement>> json_requirements(const std:
     }
     return out;
 }
-
-struct Xml {
-    xmlDocPtr doc = nullptr;
-    std::string error;
-    explicit Xml(const std::string& text) {
-        doc = xmlReadMemory(text.data(), static_cast<int>(text.size()), "report.html", "UTF-8",
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
-        if (!doc && xmlGetLastError())
-            error = std::string(xmlGetLastError()->message) + " at line " + std::to_string(xmlGetLastError()->line);
-    }
-    ~Xml() {
-        if (doc) xmlFreeDoc(doc);
-    }
-    std::vector<std::string> values(const std::string& xpath) const {
-        std::vector<std::string> out;
-        xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-        xmlXPathRegisterNs(ctx, BAD_CAST "h", BAD_CAST "http://www.w3.org/1999/xhtml");
-        xmlXPathRegisterNs(ctx, BAD_CAST "s", BAD_CAST "http://www.w3.org/2000/svg");
-        xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath.c_str(), ctx);
-        if (r && r->nodesetval)
-            for (int i = 0; i < r->nodesetval->nodeNr; ++i) {
-                xmlChar* s = xmlNodeGetContent(r->nodesetval->nodeTab[i]);
-                out.emplace_back(s ? reinterpret_cast<const char*>(s) : "");
-                xmlFree(s);
-            }
-        xmlXPathFreeObject(r);
-        xmlXPathFreeContext(ctx);
-        return out;
-    }
-};
 
 // ------------------------------------------------------------------ --list
 
