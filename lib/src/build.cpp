@@ -145,40 +145,32 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
     }
 
     CountyUnits out;
-    out.faces = static_cast<int>(overlay.faces.size());
+    out.faces = overlay.face_count();
     out.eliminated = pieces.eliminated;
     out.pieces = pieces.eliminated + static_cast<int>(pieces.pieces.size());
 
-    // Locate the slivers that stay before their faces are dissolved.
+    // Locate the slivers that stay.
     std::vector<std::pair<double, double>> stuck_at;
     for (const auto& s : pieces.stuck) {
-        geos::GeomPtr p = geos::own(ctx, GEOSPointOnSurface_r(ctx, overlay.faces[s.face].get()), "point on surface");
+        geos::GeomPtr face = overlay.to_geos(ctx, overlay.dissolve({s.face}));
+        geos::GeomPtr p = geos::own(ctx, GEOSPointOnSurface_r(ctx, face.get()), "point on surface");
         double x = 0, y = 0;
         GEOSGeomGetX_r(ctx, p.get(), &x);
         GEOSGeomGetY_r(ctx, p.get(), &y);
         stuck_at.emplace_back(x, y);
     }
 
-    // Dissolve each unit's faces; they are exactly noded, so coverage union applies.
-    std::vector<geos::GeomPtr> geoms(drafts.size());
+    // Dissolve each unit's faces in the arrangement: the borders between
+    // them drop out and what is left is traced into rings.
+    std::vector<std::vector<unsigned char>> wkbs(drafts.size());
+    std::vector<geos::GeomPtr> geoms;  // only to match a previous version
     for (std::size_t u = 0; u < drafts.size(); ++u) {
         Draft& d = drafts[u];
         std::sort(d.faces.begin(), d.faces.end());
-        std::vector<GEOSGeometry*> parts;
-        parts.reserve(d.faces.size());
-        for (int f : d.faces) parts.push_back(overlay.faces[f].release());
-        if (parts.size() == 1) {
-            geoms[u] = geos::polygonal_part(ctx, geos::own(ctx, parts[0]));
-        } else {
-            geos::GeomPtr coll = geos::own(ctx,
-                                           GEOSGeom_createCollection_r(ctx, GEOS_GEOMETRYCOLLECTION, parts.data(),
-                                                                       static_cast<unsigned>(parts.size())),
-                                           "collecting faces");
-            geoms[u] = geos::polygonal_part(ctx, geos::own(ctx, GEOSCoverageUnion_r(ctx, coll.get()), "dissolving"));
-        }
-        geos::GeomPtr c = geos::own(ctx, GEOSGetCentroid_r(ctx, geoms[u].get()), "centroid");
-        GEOSGeomGetX_r(ctx, c.get(), &d.x);
-        GEOSGeomGetY_r(ctx, c.get(), &d.y);
+        const auto polygons = overlay.dissolve(d.faces);
+        std::tie(d.x, d.y) = overlay.centroid(polygons);
+        wkbs[u] = overlay.to_wkb(polygons);
+        if (!history.units.empty()) geoms.push_back(overlay.to_geos(ctx, polygons));
     }
 
     // Stable codes: a unit that is substantially the same land of the same
@@ -186,8 +178,6 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
     // other; with keep_share > 0.5 at most one can match) keeps its serial.
     std::vector<int> kept_serial(drafts.size(), 0);
     std::vector<const Unit*> kept_from(drafts.size(), nullptr);
-    std::vector<std::vector<unsigned char>> wkbs(drafts.size());
-    for (std::size_t u = 0; u < drafts.size(); ++u) wkbs[u] = geos::to_wkb(ctx, geoms[u].get());
     if (!history.units.empty()) {
         std::vector<bool> taken(history.units.size(), false);
         std::vector<double> old_area(history.units.size(), -1);

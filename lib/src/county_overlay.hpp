@@ -1,12 +1,15 @@
 // The overlay of one county: its boundary and every factor feature that
-// reaches into it, noded together on the precision grid and cut into faces.
+// reaches into it, noded together on the precision grid and cut into faces,
+// each face claimed by the strictest factor covering it.
 #pragma once
 
+#include "arrangement/arrangement.hpp"
 #include "zone/area.hpp"
 #include "zone/geos.hpp"
 #include "zone/pieces.hpp"
 #include "zone/scheme.hpp"
 
+#include <memory>
 #include <vector>
 
 namespace zone::detail {
@@ -17,10 +20,26 @@ struct FactorFeatureRef {
     const GEOSGeometry* geom = nullptr;  // shared, read-only
 };
 
-struct CountyOverlay {
-    std::vector<geos::GeomPtr> faces;           // in the worker's context
-    FaceGraph graph;                            // claims, areas and shared borders
+class CountyOverlay {
+public:
+    FaceGraph graph;                            // claims, areas and shared borders of the faces
     std::vector<std::vector<int>> face_factors; // factors covering each face, ascending
+
+    int face_count() const { return static_cast<int>(faces_.size()); }
+    // The union of some faces, as polygons on the grid.
+    std::vector<arrangement::PolygonRings> dissolve(const std::vector<int>& faces) const;
+    std::vector<unsigned char> to_wkb(const std::vector<arrangement::PolygonRings>& polygons) const;
+    std::pair<double, double> centroid(const std::vector<arrangement::PolygonRings>& polygons) const;
+    geos::GeomPtr to_geos(const geos::Context& ctx, const std::vector<arrangement::PolygonRings>& polygons) const;
+
+private:
+    friend CountyOverlay overlay_county(const geos::Context&, AreaCalculator&, const GEOSGeometry*,
+                                        const std::vector<FactorFeatureRef>&, const std::vector<FactorSpec>&, double,
+                                        bool);
+    explicit CountyOverlay(double grid) : grid_(grid) {}
+    arrangement::Grid grid_;
+    std::unique_ptr<arrangement::Arrangement> arrangement_;
+    std::vector<int> faces_;  // arrangement face of each graph face
 };
 
 // `candidates` are the features whose envelope meets the county's, sorted by

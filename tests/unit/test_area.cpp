@@ -6,9 +6,11 @@
 
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>
+#include <proj.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -115,4 +117,26 @@ TEST(Area, ParsesMethodNames) {
     EXPECT_EQ(zone::parse_area_method("gauss-kruger"), zone::AreaMethod::gauss_kruger);
     EXPECT_EQ(zone::parse_area_method("ellipsoidal"), zone::AreaMethod::ellipsoidal);
     EXPECT_THROW(zone::parse_area_method("web-mercator"), std::invalid_argument);
+}
+
+// The built-in Krüger series against PROJ's own EPSG:4548 (CM 117°E, false
+// easting 500 km) over the whole zone and beyond its edges.
+TEST(Area, BuiltInGaussKrugerMatchesProj) {
+    zone::AreaCalculator calc("EPSG:4490", zone::AreaMethod::gauss_kruger);
+    calc.use_zone(117);
+    PJ_CONTEXT* ctx = proj_context_create();
+    PJ* raw = proj_create_crs_to_crs(ctx, "EPSG:4490", "EPSG:4548", nullptr);
+    PJ* pj = proj_normalize_for_visualization(ctx, raw);
+    proj_destroy(raw);
+    double worst = 0;
+    for (double lon = 114.5; lon <= 119.5; lon += 0.25)
+        for (double lat = 34.0; lat <= 38.5; lat += 0.25) {
+            double xy[2] = {lon, lat};
+            calc.project_to_zone(xy, 1);
+            const PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(lon, lat, 0, 0));
+            worst = std::max({worst, std::fabs(xy[0] + 500000 - c.xy.x), std::fabs(xy[1] - c.xy.y)});
+        }
+    proj_destroy(pj);
+    proj_context_destroy(ctx);
+    EXPECT_LT(worst, 1e-6);  // metres
 }

@@ -43,6 +43,11 @@ public:
     // next calls of area(); ignored by the ellipsoidal method.
     void use_zone(int central_meridian);
 
+    // Projects interleaved x, y (in the CRS) in place to the zone chosen by
+    // use_zone(): for engines that sum the areas of many faces sharing
+    // vertices, each vertex projected once. Gauss-Krüger method only.
+    void project_to_zone(double* xy, std::size_t n);
+
     // Area of a (multi)polygon in m²: holes subtracted, orientation ignored.
     double area(GEOSContextHandle_t ctx, const GEOSGeometry* g);
 
