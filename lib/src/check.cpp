@@ -662,12 +662,14 @@ void Checker::read_references() {
         ReadOptions o;
         o.fields = {boundary_code_field_};
         o.target_crs_wkt = report_.crs_wkt;
+        o.reproject_tolerance = grid_ / 2;  // below what the grid moves a vertex by
         boundary_ = read_polygon_layer(ctx_, ref, o);
         for (const auto& f : boundary_.features) counties_.push_back({f.fid, f.values[0], f.geom.get()});
     }
     if (!options_.redline.empty()) {
         ReadOptions o;
         o.target_crs_wkt = report_.crs_wkt;
+        o.reproject_tolerance = grid_ / 2;
         o.allow_empty = true;
         redline_ = read_polygon_layer(ctx_, parse_source(options_.redline), o);
     }

@@ -7,6 +7,7 @@
 #include "zone/geos.hpp"
 #include "zone/overlay.hpp"
 #include "zone/previous.hpp"
+#include "zone/reproject.hpp"
 #include "zone/source.hpp"
 
 #include <ogr_geometry.h>
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <numeric>
 #include <set>
+#include <stdexcept>
 
 namespace zone {
 
@@ -44,25 +46,26 @@ struct Version {
 
 int category_of(const Unit& u) { return u.code[8] - '0'; }
 
-// Brings the new map into the old map's CRS, edges densified first so that
-// they stay where they were (straight in their own CRS).
+// Brings the new map into the old map's CRS; edges straight in their own CRS
+// stay where they were, within the tolerance (zone/reproject.hpp).
 void reproject(CodedMap& map, const std::string& target_wkt) {
     OGRSpatialReference from, to;
     from.importFromWkt(map.crs_wkt.c_str());
     to.importFromWkt(target_wkt.c_str());
-    from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    if (from.IsSame(&to)) return;
-    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
-    if (!ct) throw InputError(Where{map.source, map.layer, {}, {}}, "cannot transform its CRS to the old map's");
-    for (std::size_t i = 0; i < map.units.size(); ++i) {
+    std::unique_ptr<Reprojection> transform;
+    try {
+        transform = std::make_unique<Reprojection>(from, to);
+    } catch (const std::runtime_error& e) {
+        throw InputError(Where{map.source, map.layer, {}, {}},
+                         std::string("cannot transform its CRS to the old map's: ") + e.what());
+    }
+    for (std::size_t i = 0; i < map.units.size() && !transform->is_identity(); ++i) {
         Unit& u = map.units[i];
         OGRGeometry* g = nullptr;
         if (OGRGeometryFactory::createFromWkb(u.wkb.data(), nullptr, &g, u.wkb.size()) != OGRERR_NONE)
             throw InputError(Where{map.source, map.layer, map.fids[i], {}}, "cannot read the geometry");
         std::unique_ptr<OGRGeometry> owned(g);
-        owned->segmentize(from.IsGeographic() ? 1e-4 : 10.0);
-        if (owned->transform(ct.get()) != OGRERR_NONE)
+        if (!transform->apply(*owned))
             throw InputError(Where{map.source, map.layer, map.fids[i], {}}, "cannot transform the geometry");
         u.wkb.resize(owned->WkbSize());
         owned->exportToWkb(wkbNDR, u.wkb.data(), wkbVariantIso);

@@ -6,6 +6,7 @@
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
 #include "zone/geos.hpp"
+#include "zone/reproject.hpp"
 #include "zone/source.hpp"
 
 #include <cpl_conv.h>
@@ -26,6 +27,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 
 namespace fs = std::filesystem;
 
@@ -501,7 +503,8 @@ struct ProjectChecker::Impl {
     void resolve_places();
     void check_scopes();
 
-    std::unique_ptr<OGRCoordinateTransformation> transform_from(const OGRSpatialReference& srs) const;
+    // Null when the footprint's CRS is the map's or PROJ's operation leaves coordinates unchanged.
+    std::unique_ptr<Reprojection> transform_from(const OGRSpatialReference& srs) const;
     Footprint finish_footprint(std::unique_ptr<OGRGeometry> g, const OGRSpatialReference& srs, std::string description) const;
 
     // The units a footprint touches, in code order; with `areas`, their
@@ -749,15 +752,16 @@ const std::string& ProjectChecker::area_method() const { return impl_->area_meth
 
 // ---------------------------------------------------------------- footprints
 
-std::unique_ptr<OGRCoordinateTransformation> ProjectChecker::Impl::transform_from(const OGRSpatialReference& srs) const {
+std::unique_ptr<Reprojection> ProjectChecker::Impl::transform_from(const OGRSpatialReference& srs) const {
     OGRSpatialReference target;
     target.importFromWkt(layer.crs_wkt.c_str());
-    target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    OGRSpatialReference source(srs);
-    source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    if (source.IsSame(&target)) return nullptr;
-    std::unique_ptr<OGRCoordinateTransformation> t(OGRCreateCoordinateTransformation(&source, &target));
-    if (!t) throw InputError("cannot transform the footprint's CRS to the unit map's: " + last_gdal_error());
+    std::unique_ptr<Reprojection> t;
+    try {
+        t = std::make_unique<Reprojection>(srs, target);
+    } catch (const std::runtime_error& e) {
+        throw InputError(std::string("cannot transform the footprint's CRS to the unit map's: ") + e.what());
+    }
+    if (t->is_identity()) t.reset();
     return t;
 }
 
@@ -771,11 +775,9 @@ Footprint ProjectChecker::Impl::finish_footprint(std::unique_ptr<OGRGeometry> g,
     g->getEnvelope(&env);
     if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) || !std::isfinite(env.MaxY))
         throw InputError("the footprint has coordinates that are not finite numbers");
-    if (auto t = transform_from(srs)) {
-        g->segmentize(srs.IsGeographic() ? 1e-4 : 10.0);  // straight edges stay straight where they were drawn
-        if (g->transform(t.get()) != OGRERR_NONE)
-            throw InputError("cannot transform the footprint to the unit map's CRS: " + last_gdal_error());
-    }
+    // Straight edges stay where they were drawn, within the tolerance (zone/reproject.hpp).
+    if (auto t = transform_from(srs); t && !t->apply(*g))
+        throw InputError("cannot transform the footprint to the unit map's CRS: " + last_gdal_error());
     Footprint fp;
     fp.description = std::move(description);
     geos::GeomPtr geom(g->exportToGEOS(ctx.handle()), geos::GeomDeleter{ctx.handle()});
@@ -1062,7 +1064,7 @@ BatchResult ProjectChecker::screen(const BatchOptions& o) const {
     if (const OGRSpatialReference* s = l->GetSpatialRef(); s && !s->IsEmpty()) srs = *s;
     const bool assume_lonlat = srs.IsEmpty();
     if (assume_lonlat) srs.importFromEPSG(4490);  // a CSV carries no CRS: CGCS2000 degrees
-    std::unique_ptr<OGRCoordinateTransformation> transform = impl_->transform_from(srs);
+    std::unique_ptr<Reprojection> transform = impl_->transform_from(srs);
 
     BatchResult result;
     result.source = o.source;
@@ -1083,7 +1085,7 @@ BatchResult ProjectChecker::screen(const BatchOptions& o) const {
             throw InputError(w, "the geometry has coordinates that are not finite numbers");
         if (assume_lonlat && !(env.MinX >= -180 && env.MaxX <= 180 && env.MinY >= -90 && env.MaxY <= 90))
             throw InputError(w, "the layer has no CRS and these coordinates are not longitude/latitude");
-        if (transform && g->transform(transform.get()) != OGRERR_NONE)
+        if (transform && !transform->apply(*g))
             throw InputError(w, "cannot transform the geometry to the unit map's CRS");
         BatchRow row;
         row.fid = f->GetFID();

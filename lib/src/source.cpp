@@ -2,6 +2,7 @@
 
 #include "gdal_util.hpp"
 #include "zone/error.hpp"
+#include "zone/reproject.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -14,6 +15,7 @@
 
 #include <cmath>
 #include <mutex>
+#include <stdexcept>
 
 namespace zone {
 
@@ -135,16 +137,17 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
                                     : "no coordinate reference system");
     OGRSpatialReference layer_srs(*srs);
     layer_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    std::unique_ptr<OGRCoordinateTransformation> transform;
+    std::unique_ptr<Reprojection> transform;
     if (!options.target_crs_wkt.empty()) {
         OGRSpatialReference target;
         target.importFromWkt(options.target_crs_wkt.c_str());
         target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        if (!layer_srs.IsSame(&target)) {
-            transform.reset(OGRCreateCoordinateTransformation(&layer_srs, &target));
-            if (!transform)
-                throw InputError(where, "cannot transform its CRS to the target CRS: " + last_gdal_error());
+        try {
+            transform = std::make_unique<Reprojection>(layer_srs, target, options.reproject_tolerance);
+        } catch (const std::runtime_error& e) {
+            throw InputError(where, std::string("cannot transform its CRS to the target CRS: ") + e.what());
         }
+        if (transform->is_identity()) transform.reset();
         result.crs_wkt = options.target_crs_wkt;
         result.crs_geographic = target.IsGeographic();
     } else {
@@ -188,14 +191,10 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
         if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) ||
             !std::isfinite(env.MaxY))
             throw InputError(w, "geometry has coordinates that are not finite numbers (NaN or infinity)");
-        if (transform) {
-            // An edge is straight in its own CRS and curved in another: follow
-            // it with vertices about 10 m apart, or a boundary and a map drawn
-            // in different CRSs would part by decimetres along long edges.
-            g->segmentize(layer_srs.IsGeographic() ? 1e-4 : 10.0);
-            if (g->transform(transform.get()) != OGRERR_NONE)
-                throw InputError(w, "cannot transform the geometry to the target CRS");
-        }
+        // Edges are straight in the layer's CRS: followed in the target CRS
+        // as far as the tolerance asks (zone/reproject.hpp).
+        if (transform && !transform->apply(*g))
+            throw InputError(w, "cannot transform the geometry to the target CRS");
 
         geos::GeomPtr geom(g->exportToGEOS(ctx.handle()), geos::GeomDeleter{ctx.handle()});
         if (!geom) throw InputError(w, "GEOS cannot take the geometry: " + ctx.last_error());

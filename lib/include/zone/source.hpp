@@ -26,8 +26,11 @@ struct ReadOptions {
     std::vector<std::string> fields;  // text fields to read; each must exist
     std::string where;                // OGR SQL attribute filter
     std::string encoding;             // Shapefile text encoding when no .cpg says it
-    // Reproject into this CRS (WKT); empty keeps the source CRS.
+    // Reproject into this CRS (WKT); empty keeps the source CRS. Edges are
+    // followed within `reproject_tolerance` (target CRS units; 0: half the
+    // default grid, see zone/reproject.hpp).
     std::string target_crs_wkt;
+    double reproject_tolerance = 0;
     bool allow_empty = false;
 };
 
