@@ -370,3 +370,69 @@ TEST_F(CheckExpect, BadExpectationsExitTwo) {
 }
 
 }  // namespace
+
+namespace {
+
+// The bundled planning layers (testdata/shandong/planning.gpkg, made by
+// zone-genfactors) against the whole Shandong map: the land the check finds
+// out of place is exactly what this test computes by intersecting every
+// planning feature with every unit of a category the expectation does not
+// allow — and exactly the planted features.
+TEST(CheckExpectShandong, BundledPlanningLayers) {
+    const std::string planning = zt::testdata_dir() + "/shandong/planning.gpkg";
+    const zt::Table units = zt::read_table(zt::shandong_units());
+    const std::vector<zt::UnitGeom> geoms =
+        zt::unit_geoms(units, zt::county_zones(zt::shandong_boundary(), "adcode"), 0);
+
+    struct Expected {
+        std::string layer;
+        std::set<int> allowed;
+    };
+    const std::vector<Expected> expectations = {{"ubound", {1, 2}}, {"farmland", {1, 3}}};
+    // (layer, unit fid) -> area, and the planning features that cause them.
+    std::map<std::pair<std::string, std::int64_t>, double> want;
+    std::map<std::string, std::set<std::int64_t>> causes, planted;
+    for (const Expected& e : expectations) {
+        const zt::Table t = zt::read_table(planning + "|layername=" + e.layer);
+        for (const auto& r : t.rows) {
+            if (t.get(r, "planted") == "1" || (t.field("GNFQ") >= 0 && t.get(r, "GNFQ") == "特别用途区"))
+                planted[e.layer].insert(r.fid);
+            zt::GeosPtr g = zt::make_valid(zt::to_geos(*r.geom).get());
+            double x0, y0, x1, y1;
+            zt::envelope(g.get(), x0, y0, x1, y1);
+            for (std::size_t u = 0; u < geoms.size(); ++u) {
+                const zt::UnitGeom& ug = geoms[u];
+                if (e.allowed.count(ug.category) || ug.maxx < x0 || ug.minx > x1 || ug.maxy < y0 || ug.miny > y1) continue;
+                if (!zt::geos_intersects(g.get(), ug.g.get())) continue;
+                zt::GeosPtr part = zt::intersection(g.get(), ug.g.get());
+                const double a = zt::gk_area(part.get(), ug.epsg, 0);
+                if (a <= 0) continue;
+                want[{e.layer, units.rows[u].fid}] += a;
+                causes[e.layer].insert(r.fid);
+            }
+        }
+    }
+    for (auto it = want.begin(); it != want.end();) it = it->second < 1.0 ? want.erase(it) : std::next(it);
+    EXPECT_EQ(causes, planted) << "the land out of place is not exactly that of the planted features";
+    ASSERT_EQ(want.size(), 8u) << "5 urban-boundary pieces in general units, 3 farmland pieces in parks";
+
+    const zt::RunResult r = zt::run_zone_check(
+        {"map", zt::shandong_units(), "--expect", planning + "|layername=ubound=1,2", "--expect",
+         planning + "|layername=farmland=1,3:warning", "--format", "json", "-q"},
+        120);
+    ASSERT_EQ(r.status, 1) << r.describe();
+    const zt::CheckJson j = zt::parse_check_json(r.out);
+    ASSERT_TRUE(j.parse_error.empty()) << j.parse_error;
+    const auto found = j.with_rule("planning.category_mismatch");
+    EXPECT_EQ(found.size(), want.size()) << j.describe();
+    for (const auto* f : found) {
+        ASSERT_TRUE(f->fid && f->area_m2) << f->describe();
+        auto it = want.find({f->layer, *f->fid});
+        ASSERT_NE(it, want.end()) << "not computed here: " << f->describe();
+        EXPECT_NEAR(*f->area_m2, it->second, kRel * it->second) << f->describe();
+        EXPECT_EQ(f->severity, f->layer == "ubound" ? "error" : "warning");
+        EXPECT_TRUE(f->fid2 && planted[f->layer].count(*f->fid2)) << f->describe();
+    }
+}
+
+}  // namespace
