@@ -18,6 +18,8 @@
 #include "layers.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 
 namespace gen::detail {
 
@@ -31,10 +33,11 @@ public:
     FactorMask(const Gen& g, const std::vector<const Layer*>& layers) : g_(g) {
         tree_ = GEOSSTRtree_create_r(g.ctx(), 10);
         for (const Layer* L : layers) add(*L);
-        for (std::size_t i = 0; i < geoms_.size(); ++i) {
-            index_.push_back(i);
+        index_.resize(valid_.size());
+        for (std::size_t i = 0; i < valid_.size(); ++i) {
+            index_[i] = i;
+            GEOSSTRtree_insert_r(g.ctx(), tree_, valid_[i].get(), &index_[i]);
         }
-        for (std::size_t i = 0; i < geoms_.size(); ++i) GEOSSTRtree_insert_r(g.ctx(), tree_, geoms_[i], &index_[i]);
     }
     ~FactorMask() { GEOSSTRtree_destroy_r(g_.ctx(), tree_); }
     FactorMask(const FactorMask&) = delete;
@@ -77,13 +80,11 @@ private:
         for (const Feature& f : L.features) {
             valid_.push_back(f.defect.empty() ? zg::clone(g_.ctx(), f.geom.get())
                                               : make_valid_structure(g_.ctx(), f.geom.get()));
-            geoms_.push_back(valid_.back().get());
         }
     }
     const Gen& g_;
     GEOSSTRtree* tree_ = nullptr;
     std::vector<GeomPtr> valid_;
-    std::vector<const GEOSGeometry*> geoms_;
     std::vector<std::size_t> index_;
 };
 
