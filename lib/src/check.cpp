@@ -1,5 +1,6 @@
 #include "zone/check.hpp"
 
+#include "check_expect_engine.hpp"
 #include "gdal_util.hpp"
 #include "disjoint_sets.hpp"
 #include "parallel.hpp"
@@ -38,7 +39,7 @@ const std::vector<std::string>& check_rule_ids() {
         "schema.encoding",       "geometry.invalid",     "geometry.empty",       "geometry.type",
         "code.format",           "code.duplicate",       "code.category_mismatch", "code.county_mismatch",
         "coverage.overlap",      "coverage.gap",         "coverage.outside",     "unit.crosses_county",
-        "unit.sliver",           "redline.not_priority", "map.empty",
+        "unit.sliver",           "redline.not_priority", "planning.category_mismatch", "map.empty",
     };
     return ids;
 }
@@ -189,15 +190,14 @@ struct RegionResult {
         std::vector<std::vector<unsigned char>> parts;
         double best = -1, x = 0, y = 0;  // the largest face and a point in it
     };
-    struct Piece {  // a gap, or red line outside priority units
+    struct Piece {  // a gap
         double area = 0;
         std::vector<unsigned char> wkb;
         double x = 0, y = 0;
-        std::int64_t other = -1;  // red-line feature index
     };
     std::map<std::pair<int, int>, Pair> overlaps;  // unit index pairs
     std::vector<Piece> gaps;
-    std::map<int, Piece> redline;                  // by unit index, -1: in no unit
+    detail::Mismatches mismatches;                 // red line and planning land in units it should not be in
     std::vector<std::pair<int, double>> inside;    // (unit, area in the unit's zone)
 };
 
@@ -243,7 +243,7 @@ private:
     void read_references();
     void check_coverage();
     RegionResult overlay_region(detail::GeometryWorker& w, const GEOSGeometry* region, int zone,
-                                const std::vector<int>& units, const std::vector<int>& redline) const;
+                                const std::vector<int>& units, const std::vector<int>& references) const;
     void report_region_results(std::vector<RegionResult>& results);
     // Returns the parts of units outside every county, by unit index.
     std::map<int, geos::GeomPtr> check_counties(const std::vector<RegionResult>& results);
@@ -259,7 +259,9 @@ private:
     double grid_ = 1e-9;
     std::vector<MapUnit> units_;
     std::vector<int> usable_;  // indices of units with a usable geometry
-    PolygonLayer boundary_, redline_;
+    PolygonLayer boundary_;
+    std::vector<detail::ExpectationLayer> expected_;           // the red line first, then --expect layers
+    std::vector<detail::ExpectationFeature> expected_features_;  // all their features
     std::vector<County> counties_;
     std::string boundary_code_field_;
 };
@@ -666,21 +668,20 @@ void Checker::read_references() {
         boundary_ = read_polygon_layer(ctx_, ref, o);
         for (const auto& f : boundary_.features) counties_.push_back({f.fid, f.values[0], f.geom.get()});
     }
-    if (!options_.redline.empty()) {
-        ReadOptions o;
-        o.target_crs_wkt = report_.crs_wkt;
-        o.reproject_tolerance = grid_ / 2;
-        o.allow_empty = true;
-        redline_ = read_polygon_layer(ctx_, parse_source(options_.redline), o);
-    }
+    expected_ = detail::read_expectations(ctx_, options_.redline, options_.tolerances.redline_m2,
+                                          options_.expectations, report_.crs_wkt, grid_ / 2);
+    expected_features_ = detail::all_features(expected_);
 }
 
 RegionResult Checker::overlay_region(detail::GeometryWorker& w, const GEOSGeometry* region, int zone,
-                                     const std::vector<int>& units, const std::vector<int>& redline) const {
+                                     const std::vector<int>& units, const std::vector<int>& references) const {
     const geos::Context& ctx = w.ctx;
     std::vector<const GEOSGeometry*> inputs;
     for (int u : units) inputs.push_back(units_[u].geom.get());
-    for (int r : redline) inputs.push_back(redline_.features[r].geom.get());
+    for (int r : references) {
+        const detail::ExpectationFeature& f = expected_features_[r];
+        inputs.push_back(expected_[f.layer].layer.features[f.feature].geom.get());
+    }
     Overlay overlay = overlay_polygons(ctx, region, inputs, grid_, geographic_);
     const std::size_t nunits = units.size();
 
@@ -700,7 +701,7 @@ RegionResult Checker::overlay_region(detail::GeometryWorker& w, const GEOSGeomet
 
     // Gaps: connected faces no unit covers. Without a region, such faces that
     // reach the outside are beyond the map (covered by red line or nothing
-    // else), not gaps.
+    // else), not gaps, nor land of a reference layer out of place.
     auto no_unit = [&](std::size_t k) {
         for (int i : overlay.faces[k].covering)
             if (static_cast<std::size_t>(i) < nunits) return false;
@@ -735,20 +736,19 @@ RegionResult Checker::overlay_region(detail::GeometryWorker& w, const GEOSGeomet
         out.gaps.push_back(std::move(gap));
     }
 
-    // Overlaps, red line outside priority units, and each unit's land here.
+    // Overlaps, reference land in units of other categories than expected,
+    // and each unit's land here.
     std::map<int, double> inside;
-    std::map<int, std::vector<int>> red_faces;  // by unit, -1: in no unit
-    std::map<int, double> red_best;
+    std::map<detail::MismatchKey, std::vector<int>> mismatch_faces;
     for (std::size_t k = 0; k < overlay.faces.size(); ++k) {
         const OverlayFace& f = overlay.faces[k];
-        std::vector<int> here;  // unit indices
-        bool red = false, priority = false;
+        std::vector<int> here, categories, covering_refs;  // unit indices, their categories, references
         for (int i : f.covering) {
             if (static_cast<std::size_t>(i) < nunits) {
                 here.push_back(units[i]);
-                priority |= units_[units[i]].category == 1;
+                categories.push_back(units_[units[i]].category);
             } else {
-                red = true;
+                covering_refs.push_back(references[i - nunits]);
             }
         }
         for (int u : here) {
@@ -762,24 +762,21 @@ RegionResult Checker::overlay_region(detail::GeometryWorker& w, const GEOSGeomet
                 pair.parts.push_back(geos::to_wkb(ctx, f.geom.get()));
                 if (face_area[k] > pair.best) pair.best = face_area[k], pair.x = f.x, pair.y = f.y;
             }
-        if (red && !priority && !beyond[k]) {
-            const int key = here.empty() ? -1 : here.front();
-            auto& piece = out.redline[key];
-            if (piece.other < 0)
-                for (int i : f.covering)
-                    if (static_cast<std::size_t>(i) >= nunits) {
-                        piece.other = redline[i - nunits];
-                        break;
-                    }
-            piece.area += face_area[k];
-            if (face_area[k] > red_best[key]) red_best[key] = face_area[k], piece.x = f.x, piece.y = f.y;
-            red_faces[key].push_back(static_cast<int>(k));
+        if (covering_refs.empty() || beyond[k]) continue;
+        for (const auto& [layer, feature] :
+             detail::broken_layers(expected_, expected_features_, covering_refs, categories)) {
+            const detail::MismatchKey key{layer, here.empty() ? -1 : here.front()};
+            detail::Mismatch& m = out.mismatches[key];
+            if (m.feature < 0) m.feature = feature;
+            m.area += face_area[k];
+            if (face_area[k] > m.best) m.best = face_area[k], m.x = f.x, m.y = f.y;
+            mismatch_faces[key].push_back(static_cast<int>(k));
         }
     }
-    for (auto& [key, faces] : red_faces) {
+    for (auto& [key, faces] : mismatch_faces) {
         std::vector<geos::GeomPtr> parts;
         for (int k : faces) parts.push_back(geos::clone(ctx, overlay.faces[k].geom.get()));
-        out.redline[key].wkb = geos::to_wkb(ctx, dissolve(ctx, std::move(parts)).get());
+        out.mismatches[key].wkb = geos::to_wkb(ctx, dissolve(ctx, std::move(parts)).get());
     }
     for (const auto& [u, a] : inside) out.inside.emplace_back(u, a);
     return out;
@@ -787,7 +784,7 @@ RegionResult Checker::overlay_region(detail::GeometryWorker& w, const GEOSGeomet
 
 void Checker::check_coverage() {
     read_references();
-    std::vector<int> all_red(redline_.features.size());
+    std::vector<int> all_red(expected_features_.size());
     std::iota(all_red.begin(), all_red.end(), 0);
     std::vector<RegionResult> results;
     if (counties_.empty()) {
@@ -808,9 +805,12 @@ void Checker::check_coverage() {
         GEOSGeom_getExtent_r(ctx_, g, &b.x0, &b.y0, &b.x1, &b.y1);
         return b;
     };
-    std::vector<Box> unit_box(units_.size()), red_box(redline_.features.size());
+    std::vector<Box> unit_box(units_.size()), red_box(expected_features_.size());
     for (int u : usable_) unit_box[u] = box(units_[u].geom.get());
-    for (int r : all_red) red_box[r] = box(redline_.features[r].geom.get());
+    for (int r : all_red) {
+        const detail::ExpectationFeature& f = expected_features_[r];
+        red_box[r] = box(expected_[f.layer].layer.features[f.feature].geom.get());
+    }
     std::vector<std::vector<int>> county_units(counties_.size()), county_red(counties_.size());
     std::vector<int> county_zone(counties_.size(), 0);
     for (std::size_t c = 0; c < counties_.size(); ++c) {
@@ -894,7 +894,7 @@ void Checker::report_region_results(std::vector<RegionResult>& results) {
     };
 
     std::map<std::pair<int, int>, RegionResult::Pair> overlaps;
-    std::map<int, std::vector<RegionResult::Piece*>> red;
+    std::map<detail::MismatchKey, std::vector<detail::Mismatch*>> mismatches;
     for (std::size_t c = 0; c < results.size(); ++c) {
         RegionResult& r = results[c];
         for (auto& [pair, acc] : r.overlaps) {
@@ -913,7 +913,7 @@ void Checker::report_region_results(std::vector<RegionResult>& results) {
             last().wkb = std::move(gap.wkb);
             locate(last(), gap.x, gap.y);
         }
-        for (auto& [unit, piece] : r.redline) red[unit].push_back(&piece);
+        for (auto& [key, m] : r.mismatches) mismatches[key].push_back(&m);
     }
     for (auto& [pair, acc] : overlaps) {
         if (acc.area < t.overlap_m2) continue;
@@ -929,31 +929,22 @@ void Checker::report_region_results(std::vector<RegionResult>& results) {
         last().wkb = acc.parts.size() == 1 ? std::move(acc.parts[0]) : merge(acc.parts);
         locate(last(), acc.x, acc.y);
     }
-    for (auto& [unit, pieces] : red) {
+    for (auto& [key, pieces] : mismatches) {
+        const auto& [layer, unit] = key;
         double area = 0, best = -1, x = 0, y = 0;
-        std::int64_t other = -1;
+        int feature = -1;
         std::vector<std::vector<unsigned char>> parts;
         for (auto* p : pieces) {
             area += p->area;
-            if (other < 0) other = p->other;
-            if (p->area > best) best = p->area, x = p->x, y = p->y;
+            if (feature < 0) feature = p->feature;
+            if (p->area > best) best = p->area, x = p->x, y = p->y;  // the largest region part
             parts.push_back(std::move(p->wkb));
         }
-        if (area < t.redline_m2) continue;
-        const std::int64_t red_fid = other >= 0 ? redline_.features[other].fid : -1;
-        if (unit >= 0) {
-            const MapUnit& u = units_[unit];
-            add("redline.not_priority", Severity::error, u.fid,
-                fmt::format("red line (feature {} of {}) lies in unit {} of category {}, not in a priority unit",
-                            red_fid, redline_.layer_name, u.code.empty() ? "?" : u.code,
-                            u.category > 0 ? std::to_string(u.category) : "?"),
-                u.code);
-        } else {
-            add("redline.not_priority", Severity::error, std::nullopt,
-                fmt::format("red line (feature {} of {}) lies in no unit", red_fid, redline_.layer_name));
-        }
-        if (red_fid >= 0) last().fid2 = red_fid;
-        last().area_m2 = area;
+        const detail::ExpectationLayer& l = expected_[layer];
+        if (area < l.expectation.tolerance_m2) continue;
+        std::optional<detail::MismatchUnit> in;
+        if (unit >= 0) in = detail::MismatchUnit{units_[unit].fid, units_[unit].code, units_[unit].category};
+        report_.findings.push_back(detail::mismatch_finding(l, feature, in ? &*in : nullptr, area));
         last().wkb = parts.size() == 1 ? std::move(parts[0]) : merge(parts);
         locate(last(), x, y);
     }

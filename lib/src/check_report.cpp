@@ -167,6 +167,7 @@ std::string format_check_json(const CheckReport& report, const std::string& vers
         out += ", \"fid2\": " + (f.fid2 ? std::to_string(*f.fid2) : std::string("null"));
         out += ", \"code\": " + json_string_or_null(f.code);
         out += ", \"message\": " + json_string(f.message);
+        out += ", \"layer\": " + json_string_or_null(f.layer);
         out += ", \"area_m2\": " + (f.area_m2 ? json_number(*f.area_m2, 3) : std::string("null"));
         out += ", \"location\": ";
         if (f.location && std::isfinite((*f.location)[0]) && std::isfinite((*f.location)[1]))
@@ -396,7 +397,7 @@ void write_check_findings(const CheckReport& report, const std::string& path, bo
                                          ": " + CPLGetLastErrorMsg());
             const std::pair<const char*, OGRFieldType> fields[] = {
                 {"rule", OFTString},     {"severity", OFTString}, {"fid", OFTInteger64}, {"fid2", OFTInteger64},
-                {"code", OFTString},     {"message", OFTString},  {"area_m2", OFTReal}};
+                {"code", OFTString},     {"message", OFTString},  {"area_m2", OFTReal}, {"layer", OFTString}};
             for (const auto& [name, type] : fields) {
                 OGRFieldDefn def(name, type);
                 if (layer->CreateField(&def) != OGRERR_NONE)
@@ -422,6 +423,8 @@ void write_check_findings(const CheckReport& report, const std::string& path, bo
             if (!f.code.empty()) feature.SetField("code", f.code.c_str());
             else feature.SetFieldNull(feature.GetFieldIndex("code"));
             feature.SetField("message", f.message.c_str());
+            if (!f.layer.empty()) feature.SetField("layer", f.layer.c_str());
+            else feature.SetFieldNull(feature.GetFieldIndex("layer"));
             if (f.area_m2 && std::isfinite(*f.area_m2)) feature.SetField("area_m2", *f.area_m2);
             else feature.SetFieldNull(feature.GetFieldIndex("area_m2"));
             if (srs) r.geom->assignSpatialReference(srs.get());

@@ -212,6 +212,7 @@ struct Layer {
 struct Generated {
     std::vector<Layer> layers;  // factors.gpkg, in order
     Layer reserves;             // reserves.shp
+    std::vector<Layer> planning;  // planning.gpkg: ubound, farmland (for zone-check --expect)
     std::vector<std::string> log;
 };
 

@@ -385,6 +385,7 @@ Generated generate(World& world, std::uint64_t seed, double scale) {
     out.layers.push_back(make_soil(g, parks, towns));
     out.layers.push_back(make_groundwater(g));
     out.reserves = make_reserves(g);
+    out.planning = make_planning(g, out.layers, out.reserves);
     return out;
 }
 

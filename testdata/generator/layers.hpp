@@ -15,7 +15,7 @@ namespace zg = zone::geos;
 
 enum Stream : std::uint64_t {
     kRedline = 1, kWaterSource, kRiver, kTowns, kParks, kAir, kWaterIndustrial, kSoil, kGroundwater, kReserves,
-    kDefects
+    kDefects, kPlanning
 };
 
 constexpr double kKm2 = 1e6;
@@ -127,5 +127,7 @@ Layer make_water_industrial(Gen& g, const std::vector<ParkInfo>& parks);
 Layer make_soil(Gen& g, const std::vector<ParkInfo>& parks, const std::vector<TownInfo>& towns);
 Layer make_groundwater(Gen& g);
 Layer make_reserves(Gen& g);
+// ubound and farmland of planning.gpkg, from the finished factor layers (layers_planning.cpp).
+std::vector<Layer> make_planning(Gen& g, const std::vector<Layer>& factors, const Layer& reserves);
 
 }  // namespace gen::detail

@@ -5,7 +5,9 @@
 //   zone-genfactors --counties testdata/shandong/counties.gpkg --base testdata/shandong/base
 //                   -o OUTDIR [--seed 2024] [--scale 1.0] [--overwrite]
 //
-// writes OUTDIR/factors.gpkg (nine layers) and OUTDIR/reserves.shp (GBK).
+// writes OUTDIR/factors.gpkg (nine layers), OUTDIR/reserves.shp (GBK) and
+// OUTDIR/planning.gpkg (urban development boundary and farmland, for
+// zone-check map --expect).
 // The same seed and scale give byte-identical files.
 #include "gen.hpp"
 
@@ -523,6 +525,20 @@ void write_outputs(World& w, const Generated& gen, const fs::path& tmp) {
         if (CPLGetLastErrorType() == CE_Failure) throw Failure(std::string("factors.gpkg: ") + CPLGetLastErrorMsg());
     }
     {
+        // A file of its own: the factor layers stay byte for byte as they were.
+        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
+        GDALDataset* ds = drv->Create((tmp / "planning.gpkg").c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+        if (!ds) throw Failure("cannot create " + (tmp / "planning.gpkg").string());
+        try {
+            for (const Layer& L : gen.planning) write_layer(w.ctx, ds, L, srs, false);
+        } catch (...) {
+            GDALClose(ds);
+            throw;
+        }
+        GDALClose(ds);
+        if (CPLGetLastErrorType() == CE_Failure) throw Failure(std::string("planning.gpkg: ") + CPLGetLastErrorMsg());
+    }
+    {
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile");
         if (!drv) throw Failure("GDAL has no Shapefile driver");
         GDALDataset* ds = drv->Create((tmp / "reserves.shp").c_str(), 0, 0, 0, GDT_Unknown, nullptr);
@@ -538,7 +554,7 @@ void write_outputs(World& w, const Generated& gen, const fs::path& tmp) {
     }
 }
 
-const char* const kOutputs[] = {"factors.gpkg", "reserves.shp", "reserves.shx", "reserves.dbf", "reserves.prj", "reserves.cpg"};
+const char* const kOutputs[] = {"factors.gpkg", "planning.gpkg", "reserves.shp", "reserves.shx", "reserves.dbf", "reserves.prj", "reserves.cpg"};
 
 std::string thousands(long v) {
     std::string s = std::to_string(v), out;
@@ -575,6 +591,8 @@ int run(const std::string& counties, const std::string& base, const std::string&
     std::vector<LayerStats> stats;
     for (Layer& L : gen.layers) stats.push_back(finish_layer(w, L, defects));
     const LayerStats rstats = finish_layer(w, gen.reserves, defects);
+    std::vector<LayerStats> pstats;
+    for (Layer& L : gen.planning) pstats.push_back(finish_layer(w, L, defects));
     const auto t3 = std::chrono::steady_clock::now();
 
     std::error_code ec;
@@ -613,6 +631,10 @@ int run(const std::string& counties, const std::string& base, const std::string&
     std::printf("  %-18s %9s %11s\n", "factors total", thousands(tf).c_str(), thousands(tv).c_str());
     std::printf("  %-18s %9s %11s %12.1f %9ld %9ld %8ld\n", "reserves.shp", thousands(rstats.features).c_str(),
                 thousands(rstats.vertices).c_str(), rstats.union_km2, rstats.overlaps, rstats.crossing, rstats.defects);
+    for (std::size_t i = 0; i < gen.planning.size(); ++i)
+        std::printf("  %-18s %9s %11s %12.1f %9ld %9ld %8ld\n", ("planning/" + gen.planning[i].name).c_str(),
+                    thousands(pstats[i].features).c_str(), thousands(pstats[i].vertices).c_str(), pstats[i].union_km2,
+                    pstats[i].overlaps, pstats[i].crossing, pstats[i].defects);
     std::printf("  (overlaps: pairs of features of the layer whose interiors intersect; x-county: features whose\n"
                 "   interior meets more than one county; areas: %s)\n", w.proj.description().c_str());
     std::printf("\n  red line: %.1f km² = %.1f %% of the province's %.1f km²\n", stats[0].union_km2,

@@ -662,7 +662,7 @@ const std::vector<std::string>& contract_rule_ids() {
         "coverage.overlap",   "coverage.gap",         "coverage.outside",      "unit.crosses_county",
         "unit.sliver",        "redline.not_priority",
         // zonekit's own, documented in man/zone-check.1 (new rules get new ids)
-        "map.empty"};
+        "map.empty", "planning.category_mismatch"};
     return ids;
 }
 
@@ -778,6 +778,7 @@ CheckJson parse_check_json(const std::string& text) {
         str(f, "severity", c.severity, false);
         str(f, "code", c.code, true);
         str(f, "message", c.message, false);
+        str(f, "layer", c.layer, true);
         if (std::find(ids.begin(), ids.end(), c.rule) == ids.end()) bad(where + ": rule '" + c.rule + "' is no contract id");
         if (c.severity != "error" && c.severity != "warning") bad(where + ": severity '" + c.severity + "'");
         for (const char* key : {"fid", "fid2"}) {

@@ -205,6 +205,7 @@ const std::vector<std::string>& contract_rule_ids();
 
 struct CheckFindingJson {
     std::string rule, severity, code, message;
+    std::string layer;  // of a red-line or planning finding; empty when null
     std::optional<std::int64_t> fid, fid2;
     std::optional<double> area_m2;
     std::optional<std::array<double, 2>> location;  // lon, lat

@@ -203,7 +203,7 @@ TEST(CheckReportJson, HasExactlyTheKeysAndValuesOfDesign25) {
     ASSERT_TRUE(findings.IsValid());
     ASSERT_EQ(findings.Size(), 4);
     const std::set<std::string> finding_keys{"rule", "severity", "fid", "fid2", "code", "message", "area_m2",
-                                             "location"};
+                                             "layer",    "location"};
     for (int i = 0; i < findings.Size(); ++i) EXPECT_EQ(keys_of(findings[i]), finding_keys) << i;
 
     // The overlap: every value known; the message with quotes, a backslash,

@@ -5,6 +5,7 @@
 #include "cli_parse.hpp"
 #include "zone/access_list.hpp"
 #include "zone/check.hpp"
+#include "zone/check_expect.hpp"
 #include "zone/check_report.hpp"
 #include "zone/error.hpp"
 #include "zone/project.hpp"
@@ -41,6 +42,7 @@ struct MapArgs {
     std::string boundary;
     std::string boundary_code_field;
     std::string redline;
+    std::vector<std::string> expect;  // SOURCE=CATS[:SEVERITY[:TOLERANCE_M2]][|where=SQL]
     std::string profile = "standard";
     std::string format = "text";
     std::string report;      // -o; empty or "-": standard output
@@ -152,7 +154,10 @@ void write_text_atomically(const std::string& path, const std::string& text) {
 
 int run_map(const MapArgs& a) {
     const bool to_stdout = a.report.empty() || a.report == "-";
-    const std::vector<std::string> inputs = input_files({a.units, a.boundary, a.redline});
+    std::vector<zone::Expectation> expectations;
+    std::vector<std::string> sources{a.units, a.boundary, a.redline};
+    for (const auto& spec : a.expect) sources.push_back(expectations.emplace_back(zone::parse_expectation(spec)).source);
+    const std::vector<std::string> inputs = input_files(sources);
 
     // Fail fast: every output is checked before the work.
     if (!to_stdout) check_writable(a.report, "report", inputs, a.overwrite);
@@ -177,6 +182,7 @@ int run_map(const MapArgs& a) {
     options.boundary = a.boundary;
     options.boundary_code_field = a.boundary_code_field;
     options.redline = a.redline;
+    options.expectations = expectations;
     options.profile = a.profile == "national" ? zone::Profile::national : zone::Profile::standard;
     options.tolerances = a.tolerances;
     options.encoding = a.encoding;
@@ -417,7 +423,7 @@ const CLI::Validator non_negative(
 CLI::App* add_map_command(CLI::App& app, MapArgs& a) {
     CLI::App* map = app.add_subcommand(
         "map", "Checks a unit map: CRS, fields, geometries, codes, coverage (no gaps, no overlaps), county "
-               "lines, slivers and the red line. See zone-check(1).");
+               "lines, slivers, the red line and planning layers (--expect). See zone-check(1).");
     map->add_option("units", a.units, "The unit map (any GDAL source; - for standard input; a.gpkg|layername=units)")
         ->required();
     auto* boundary = map->add_option("--boundary", a.boundary,
@@ -428,6 +434,11 @@ CLI::App* add_map_command(CLI::App& app, MapArgs& a) {
         ->needs(boundary);
     map->add_option("--redline", a.redline,
                     "Ecological protection red line (GDAL source): enables redline.not_priority");
+    map->add_option("--expect", a.expect,
+                    "SOURCE=CATS[:SEVERITY[:TOLERANCE_M2]][|where=SQL]: land of the layer must lie in units of "
+                    "those categories, e.g. 'planning.gpkg|layername=ubound=1,2' (repeatable): enables "
+                    "planning.category_mismatch")
+        ->allow_extra_args(false);
     map->add_option("--profile", a.profile, "standard (provincial work) or national (filing with the ministry)")
         ->check(CLI::IsMember({"standard", "national"}))
         ->capture_default_str();

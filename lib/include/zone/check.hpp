@@ -24,6 +24,7 @@ struct Finding {
     std::optional<std::int64_t> fid2;  // the other feature: the other unit of an overlap or
                                        // duplicate, the county, the red-line feature
     std::string code;                  // HJZHGKDYBM of `fid`, when known
+    std::string layer;                 // the reference layer a red-line or planning finding is about
     std::string message;               // plain words, naming fields and values
     std::optional<double> area_m2;     // of the overlap, gap, outside part …
     std::optional<std::array<double, 2>> location;  // longitude, latitude of a point on it
@@ -48,10 +49,25 @@ struct CheckTolerances {
     double sliver_width_m = 5.0;     // units thinner than this (2 x area / perimeter) too
 };
 
+// Land of a reference layer (red line, urban development boundary, farmland …)
+// that must lie in units of the given categories: each unit (and "no unit")
+// holding more than `tolerance_m2` of it elsewhere gives a finding. Parse the
+// command line's spelling with parse_expectation (check_expect.hpp).
+struct Expectation {
+    std::string source;           // GDAL source, "planning.gpkg|layername=ubound"
+    std::string where;            // OGR SQL attribute filter; empty: every feature
+    std::vector<int> categories;  // allowed unit categories, 1..3
+    Severity severity = Severity::error;
+    double tolerance_m2 = 1.0;
+    std::string rule = "planning.category_mismatch";
+};
+
 struct CheckOptions {
     std::string boundary;             // county boundaries (GDAL source); optional
     std::string boundary_code_field;  // empty: the first of XZQDM, adcode, PAC, code that exists
-    std::string redline;              // ecological protection red line (GDAL source); optional
+    std::string redline;              // ecological protection red line (GDAL source); optional: the
+                                      // built-in expectation "priority units only" (redline.not_priority)
+    std::vector<Expectation> expectations;  // planning layers (planning.category_mismatch)
     Profile profile = Profile::standard;
     CheckTolerances tolerances;
     std::string encoding;             // text encoding of a Shapefile that declares none

@@ -11,7 +11,9 @@ namespace zone {
 // Grouped by rule, the worst first, with a summary line at the end.
 std::string format_check_text(const CheckReport& report);
 
-// Exactly the JSON of DESIGN 2.5, plus "tolerances" and "area_method".
+// Exactly the JSON of DESIGN 2.5, plus "tolerances" and "area_method", and
+// per finding "layer": the reference layer of a red-line or planning finding
+// (null for the others).
 std::string format_check_json(const CheckReport& report, const std::string& version);
 
 // One <testcase> per rule id: failed when the rule has findings that count
@@ -20,7 +22,7 @@ std::string format_check_junit(const CheckReport& report, bool strict);
 
 // Writes every finding that has a geometry into a GeoPackage: layers
 // finding_points, finding_lines and finding_polygons, with the fields rule,
-// severity, fid, fid2, code, message, area_m2. Written atomically; an existing
+// severity, fid, fid2, code, message, area_m2, layer. Written atomically; an existing
 // file is replaced only with `overwrite`. Throws InputError.
 void write_check_findings(const CheckReport& report, const std::string& path, bool overwrite);
 
