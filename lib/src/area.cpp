@@ -55,10 +55,23 @@ public:
             const double taup = tau * std::hypot(1.0, sigma) - sigma * root;
             const double cl = std::cos(lambda);
             const double xip = std::atan2(taup, cl), etap = std::asinh(std::sin(lambda) / std::hypot(taup, cl));
+            // Sum of alpha_j sin(2j zeta') for complex zeta' = xi' + i eta', the
+            // multiple angles by recurrence from the first: one sin, cos,
+            // sinh and cosh per point instead of four of each.
+            const double s2 = std::sin(2 * xip), c2 = std::cos(2 * xip);
+            const double sh2 = std::sinh(2 * etap), ch2 = std::cosh(2 * etap);
+            // sin(2 zeta') = s2 ch2 + i c2 sh2; cos(2 zeta') = c2 ch2 - i s2 sh2
+            const double sr = s2 * ch2, si = c2 * sh2, cr = c2 * ch2, ci = -s2 * sh2;
+            double pr = sr, pi = si, qr = cr, qi = ci;  // sin(2j zeta'), cos(2j zeta')
             double xi = xip, eta = etap;
-            for (int j = 1; j <= 4; ++j) {
-                xi += alpha_[j - 1] * std::sin(2 * j * xip) * std::cosh(2 * j * etap);
-                eta += alpha_[j - 1] * std::cos(2 * j * xip) * std::sinh(2 * j * etap);
+            for (int j = 0; j < 4; ++j) {
+                xi += alpha_[j] * pr;
+                eta += alpha_[j] * pi;
+                const double npr = pr * cr - pi * ci + qr * sr - qi * si;
+                const double npi = pr * ci + pi * cr + qr * si + qi * sr;
+                const double nqr = qr * cr - qi * ci - (pr * sr - pi * si);
+                const double nqi = qr * ci + qi * cr - (pr * si + pi * sr);
+                pr = npr, pi = npi, qr = nqr, qi = nqi;
             }
             xy[2 * i] = A_ * eta;
             xy[2 * i + 1] = A_ * xi;

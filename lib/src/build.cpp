@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -45,27 +46,43 @@ struct Factor {
 };
 
 // Two counties may share borders but not land. Overlaps under a square metre
-// are digitising noise and tolerated.
-void check_counties_disjoint(const geos::Context& ctx, const std::vector<County>& counties,
-                             const PolygonLayer& layer, bool geographic) {
-    for (std::size_t i = 0; i < counties.size(); ++i) {
-        for (std::size_t j = i + 1; j < counties.size(); ++j) {
-            if (!counties[i].env.meets(counties[j].env)) continue;
-            if (GEOSRelatePattern_r(ctx, counties[i].geom, counties[j].geom, "2********") != 1) continue;
-            geos::GeomPtr overlap =
-                geos::own(ctx, GEOSIntersection_r(ctx, counties[i].geom, counties[j].geom), "county overlap");
-            double a = geos::planar_area(ctx, overlap.get());
-            if (geographic) {  // degrees² to m², near enough to compare with a square metre
-                const Envelope e = envelope_of(ctx, overlap.get());
-                a *= 111319.49 * 111319.49 * std::cos((e.miny + e.maxy) / 2 * M_PI / 180);
+// are digitising noise and tolerated. Pairs are tested in parallel; the first
+// overlapping pair in county order is reported.
+void check_counties_disjoint(const std::vector<County>& counties, const PolygonLayer& layer, bool geographic,
+                             int threads) {
+    struct Overlap {
+        std::size_t other = 0;
+        double area = 0;
+    };
+    std::vector<std::optional<Overlap>> found(counties.size());
+    std::vector<std::size_t> order(counties.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    detail::run_parallel(
+        order, threads, [] { return std::make_unique<geos::Context>(); },
+        [&](const geos::Context& ctx, std::size_t i) {
+            for (std::size_t j = i + 1; j < counties.size(); ++j) {
+                if (!counties[i].env.meets(counties[j].env)) continue;
+                if (GEOSRelatePattern_r(ctx, counties[i].geom, counties[j].geom, "2********") != 1) continue;
+                geos::GeomPtr overlap =
+                    geos::own(ctx, GEOSIntersection_r(ctx, counties[i].geom, counties[j].geom), "county overlap");
+                double a = geos::planar_area(ctx, overlap.get());
+                if (geographic) {  // degrees² to m², near enough to compare with a square metre
+                    const Envelope e = envelope_of(ctx, overlap.get());
+                    a *= 111319.49 * 111319.49 * std::cos((e.miny + e.maxy) / 2 * M_PI / 180);
+                }
+                if (a < 1.0) continue;
+                found[i] = Overlap{j, a};
+                return;
             }
-            if (a < 1.0) continue;
-            throw InputError(Where{layer.source.path, layer.layer_name, counties[i].fid, {}},
-                             fmt::format("county {} ({}) overlaps feature {}, county {} ({}), by about {:.0f} m²; "
-                                         "county boundaries must not overlap",
-                                         counties[i].code, counties[i].name, counties[j].fid, counties[j].code,
-                                         counties[j].name, a));
-        }
+        });
+    for (std::size_t i = 0; i < counties.size(); ++i) {
+        if (!found[i]) continue;
+        const County& c = counties[i];
+        const County& o = counties[found[i]->other];
+        throw InputError(Where{layer.source.path, layer.layer_name, c.fid, {}},
+                         fmt::format("county {} ({}) overlaps feature {}, county {} ({}), by about {:.0f} m²; "
+                                     "county boundaries must not overlap",
+                                     c.code, c.name, o.fid, o.code, o.name, found[i]->area));
     }
 }
 
@@ -330,7 +347,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
     if (boundary.skipped_null)
         throw InputError(Where{boundary_ref.path, boundary.layer_name, {}, {}},
                          fmt::format("{} county feature(s) have no geometry", boundary.skipped_null));
-    check_counties_disjoint(ctx, counties, boundary, boundary.crs_geographic);
+    check_counties_disjoint(counties, boundary, boundary.crs_geographic, options.threads);
 
     BuildResult result;
     result.crs_wkt = boundary.crs_wkt;
@@ -345,6 +362,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
         o.where = spec.where;
         o.encoding = spec.encoding;
         o.target_crs_wkt = boundary.crs_wkt;
+        o.reproject_tolerance = scheme.grid / 2;
         Factor f{read_polygon_layer(ctx, parse_source(spec.source), o), {}};
         for (const auto& feature : f.layer.features) f.envelopes.push_back(envelope_of(ctx, feature.geom.get()));
         result.stats.factor_features += static_cast<int>(f.layer.features.size());
