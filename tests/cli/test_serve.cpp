@@ -593,3 +593,17 @@ TEST_F(ServeTest, BadStartupInputExitsWith2) {
     EXPECT_EQ(r.status, 2) << r.describe();
     EXPECT_TRUE(contains(r.err, "shorter than 16")) << r.describe();
 }
+
+TEST(ServeDocs, HelpAndManPageNameTheSameOptions) {
+    const RunResult help = run({zone_serve_exe(), "--help"});
+    ASSERT_EQ(help.status, 0) << help.describe();
+    const std::string man = read_file(testdata_dir() + "/../man/zone-serve.1");
+    const std::set<std::string> in_help = long_options_in(help.out);
+    EXPECT_GE(in_help.size(), 15u);
+    for (const auto& option : in_help) {
+        if (option == "--help") continue;
+        EXPECT_TRUE(man_page_documents(man, option)) << option << " is in --help but not in man/zone-serve.1";
+    }
+    for (const char* call : {"/v1/health", "/v1/version", "/v1/units", "/v1/check", "/v1/batch"})
+        EXPECT_TRUE(contains(man, call)) << call;
+}
