@@ -198,6 +198,9 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(const std::string& listen, HttpLimits limits, Handler handler, ExchangeSink log)
     : impl_(std::make_unique<Impl>()) {
+    // A SIGHUP while the data is still loading (before run() listens for it)
+    // must not end the process, as its default action would.
+    std::signal(SIGHUP, SIG_IGN);
     impl_->shared->limits = limits;
     impl_->shared->handler = std::move(handler);
     impl_->shared->log = std::move(log);

@@ -291,7 +291,7 @@ Response Routes::version() const {
                  {"version", list.version},
                  {"rules", list.rules.size()},
                  {"sha256", data->list_sha256}};
-    if (!s.boundary.empty()) j["boundary"] = {{"source", s.boundary}, {"sha256", file_sha256(s.boundary)}};
+    if (!s.boundary.empty()) j["boundary"] = {{"source", s.boundary}, {"sha256", data->boundary_sha256}};
     j["loaded_at"] = data->loaded_at;
     j["reloads"] = status.reloads;
     j["reload_failures"] = status.failures;

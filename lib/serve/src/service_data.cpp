@@ -56,6 +56,7 @@ std::shared_ptr<const LoadedData> DataStore::load() const {
     // Hashed before reading, so that a file replaced while it is read shows as changed next time.
     data->units_sha256 = file_sha256(parse_source(sources_.units).path);
     data->list_sha256 = file_sha256(sources_.list);
+    if (!sources_.boundary.empty()) data->boundary_sha256 = file_sha256(parse_source(sources_.boundary).path);
     AccessList list = load_access_list(sources_.list);
     ProjectMapOptions options;
     options.units = sources_.units;

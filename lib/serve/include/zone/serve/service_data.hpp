@@ -23,6 +23,7 @@ struct LoadedData {
     std::unique_ptr<const ProjectChecker> checker;
     std::string units_sha256;  // of the map's file ("" when it is no plain file, e.g. PG:)
     std::string list_sha256;
+    std::string boundary_sha256;
     std::string loaded_at;     // UTC, ISO 8601
 };
 
