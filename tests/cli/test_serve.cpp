@@ -168,6 +168,13 @@ public:
         return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
     }
     std::string file(const std::string& name) const { return dir_.file(name); }
+    // Resident memory in KiB, from /proc.
+    long rss_kib() const {
+        std::istringstream in(read_file("/proc/" + std::to_string(pid_) + "/status"));
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+        return -1;
+    }
 
 private:
     TempDir dir_;
@@ -484,6 +491,21 @@ TEST_F(ServeTest, PermissionRules) {
         close(fd);
         EXPECT_EQ(data, "");
     }
+
+    // Bad requests over and over do not grow the server: a few hundred of
+    // each kind after a first round (which warms the allocator) add less than
+    // 16 MiB.
+    auto hostile_round = [&] {
+        request(port, "POST", "/v1/check", std::string(5000, 'x'), {"Authorization: Bearer " + token_});
+        request(port, "POST", "/v1/check", R"({"point": [1, )", {"Authorization: Bearer " + token_});
+        request(port, "POST", "/v1/check", "{\"wkt\": \"POLYGON((" + ring + "))\"}", {"Authorization: Bearer " + token_});
+        send_raw(port, "GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        send_raw(port, "NOT HTTP AT ALL\r\n\r\n");
+    };
+    hostile_round();
+    const long before = server->rss_kib();
+    for (int i = 0; i < 200; ++i) hostile_round();
+    EXPECT_LT(server->rss_kib() - before, 16 * 1024) << "KiB before: " << before;
 
     // The rate limit: the bucket of 40 is nearly used up by now; then 429 with Retry-After.
     Reply limited;

@@ -203,8 +203,8 @@ Response Routes::handle(const Request& req) {
             bool staff_only, limited;
         };
         static const Endpoint endpoints[] = {
-            {"/v1/health", "GET", nullptr, false, false},
-            {"/v1/version", "GET", nullptr, false, true},
+            {"/v1/health", "GET", &Routes::health, false, false},
+            {"/v1/version", "GET", &Routes::version, false, true},
             {"/v1/units", "GET", &Routes::units, false, true},
             {"/v1/check", "POST", &Routes::check, false, true},
             {"/v1/batch", "POST", &Routes::batch, true, true},
@@ -247,8 +247,6 @@ Response Routes::handle(const Request& req) {
                 } else if (e->limited && !staff && (retry = limiter_.take(client)) > 0) {
                     res = error(429, "too many requests from " + client + "; try again in " + std::to_string(retry) + " s");
                     res.headers.emplace_back("Retry-After", std::to_string(retry));
-                } else if (!e->answer) {
-                    res = std::string(e->path) == "/v1/health" ? health() : version();
                 } else {
                     res = (this->*(e->answer))(req);
                 }
@@ -268,7 +266,7 @@ Response Routes::handle(const Request& req) {
     return res;
 }
 
-Response Routes::health() const {
+Response Routes::health(const Request&) const {
     const auto data = data_.current();
     json j;
     j["status"] = "ok";
@@ -277,7 +275,7 @@ Response Routes::health() const {
     return json_response(200, j);
 }
 
-Response Routes::version() const {
+Response Routes::version(const Request&) const {
     const auto data = data_.current();
     const auto status = data_.status();
     const DataSources& s = data_.sources();

@@ -31,8 +31,8 @@ public:
     Response handle(const Request& request);
 
 private:
-    Response health() const;
-    Response version() const;
+    Response health(const Request& request) const;
+    Response version(const Request& request) const;
     Response units(const Request& request) const;
     Response check(const Request& request) const;
     Response batch(const Request& request) const;
