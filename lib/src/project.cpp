@@ -14,6 +14,7 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <gdal_priv.h>
+#include <ogr_api.h>
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
@@ -358,6 +359,27 @@ void check_attribute(const std::string& name, AttrValue& value) {
     }
 }
 
+void add_given_attribute(Attributes& attrs, const std::string& given_name, const std::string& value,
+                         const std::string& origin) {
+    const std::string name = lower_ascii(given_name);
+    const bool good_name = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+                           std::all_of(name.begin(), name.end(), [](char c) {
+                               return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                                      static_cast<unsigned char>(c) >= 0x80;
+                           });
+    if (!good_name)
+        throw InputError(origin + ": '" + given_name + "' is not an attribute name (letters, digits and _, such as vocs_t)");
+    AttrValue v = AttrValue::of(value);
+    if (v.text.empty()) throw InputError(origin + ": no value for " + name);
+    try {
+        check_attribute(name, v);
+    } catch (const std::invalid_argument& e) {
+        throw InputError(origin + ": " + e.what());
+    }
+    if (attrs.count(name)) throw InputError(origin + ": " + name + " is given twice");
+    attrs[name] = v;
+}
+
 namespace {
 
 // The attribute a field gives: its name in lower case; the usual Chinese and
@@ -488,8 +510,20 @@ struct ProjectChecker::Impl {
     std::vector<std::string> warnings;
     bool know_circles = false;
     std::vector<std::size_t> rule_order;  // rules by level, then file order
-    std::unique_ptr<Worker> main_worker;  // for check()
-    std::mutex main_mutex;
+    // Workers of check(), one per concurrent caller (a server checks from
+    // many threads); a worker keeps the unit geometries it prepared.
+    std::vector<std::unique_ptr<Worker>> idle_workers;
+    std::mutex idle_mutex;
+    std::unique_ptr<Worker> take_worker();
+    void give_back(std::unique_ptr<Worker> w);
+    // A worker for the length of one check(), given back however it ends
+    // (a worker keeps nothing of a check but the geometries it prepared).
+    struct WorkerLease {
+        Impl& impl;
+        std::unique_ptr<Worker> worker;
+        explicit WorkerLease(Impl& i) : impl(i), worker(i.take_worker()) {}
+        ~WorkerLease() { impl.give_back(std::move(worker)); }
+    };
 
     std::string stdin_copy;  // /vsimem/ copy of a map read from standard input
 
@@ -780,6 +814,7 @@ Footprint ProjectChecker::Impl::finish_footprint(std::unique_ptr<OGRGeometry> g,
         throw InputError("cannot transform the footprint to the unit map's CRS: " + last_gdal_error());
     Footprint fp;
     fp.description = std::move(description);
+    geos::Context ctx;  // the caller's own: footprints are made on many threads at once
     geos::GeomPtr geom(g->exportToGEOS(ctx.handle()), geos::GeomDeleter{ctx.handle()});
     if (!geom) throw InputError("GEOS cannot take the footprint: " + ctx.last_error());
     if (GEOSisValid_r(ctx, geom.get()) != 1) {
@@ -823,6 +858,17 @@ Footprint ProjectChecker::footprint_from_wkt(const std::string& wkt, const std::
     std::unique_ptr<OGRGeometry> owned(g);
     const std::string type = OGRGeometryTypeToName(g->getGeometryType());
     return impl_->finish_footprint(std::move(owned), srs, lower_ascii(type) + " from --wkt (" + crs + ")");
+}
+
+Footprint ProjectChecker::footprint_from_geojson(const std::string& geometry) const {
+    detail::QuietGdal quiet;
+    CPLErrorReset();
+    std::unique_ptr<OGRGeometry> g(OGRGeometryFactory::createFromGeoJson(geometry.c_str()));
+    if (!g) throw InputError("not a GeoJSON geometry: " + last_gdal_error());
+    OGRSpatialReference srs;
+    srs.importFromEPSG(4490);
+    const std::string type = OGRGeometryTypeToName(g->getGeometryType());
+    return impl_->finish_footprint(std::move(g), srs, lower_ascii(type) + " from GeoJSON (CGCS2000)");
 }
 
 Footprint ProjectChecker::footprint_from_source(const std::string& spec) const {
@@ -876,6 +922,45 @@ Footprint ProjectChecker::footprint_from_source(const std::string& spec) const {
     Footprint fp = impl_->finish_footprint(std::move(geom), srs, description);
     for (auto& [name, v] : seen) fp.attributes[name] = v.first;
     return fp;
+}
+
+std::size_t vertex_count(const Footprint& footprint) {
+    geos::Context ctx;
+    geos::GeomPtr g = geos::from_wkb(ctx, footprint.wkb);
+    const int n = GEOSGetNumCoordinates_r(ctx, g.get());
+    return n < 0 ? 0 : static_cast<std::size_t>(n);
+}
+
+std::string ProjectChecker::unit_outline_geojson(std::int64_t fid, double tolerance_m) const {
+    std::size_t i = 0;
+    while (i < impl_->units.size() && impl_->units[i].fid != fid) ++i;
+    if (i == impl_->units.size()) return {};
+    detail::QuietGdal quiet;
+    OGRSpatialReference map_srs;
+    map_srs.importFromWkt(impl_->layer.crs_wkt.c_str());
+    map_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    // Degrees of latitude are 111 km everywhere; of longitude less, so this is finer than asked there.
+    const double tolerance = map_srs.IsGeographic() ? tolerance_m / 111320.0 : tolerance_m;
+    geos::Context ctx;
+    geos::GeomPtr simple = geos::own(
+        ctx, GEOSTopologyPreserveSimplify_r(ctx, impl_->layer.features[i].geom.get(), tolerance), "simplify");
+    const std::vector<unsigned char> wkb = geos::to_wkb(ctx, simple.get());
+    OGRGeometry* raw = nullptr;
+    if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size()) != OGRERR_NONE || !raw) return {};
+    std::unique_ptr<OGRGeometry> g(raw);
+    OGRSpatialReference cgcs2000;
+    cgcs2000.importFromEPSG(4490);
+    cgcs2000.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (!map_srs.IsSame(&cgcs2000)) {
+        std::unique_ptr<OGRCoordinateTransformation> t(OGRCreateCoordinateTransformation(&map_srs, &cgcs2000));
+        if (!t || g->transform(t.get()) != OGRERR_NONE) return {};
+    }
+    CPLStringList options;
+    options.SetNameValue("COORDINATE_PRECISION", "6");
+    char* json = OGR_G_ExportToJsonEx(OGRGeometry::ToHandle(g.get()), options.List());
+    std::string out = json ? json : "";
+    CPLFree(json);
+    return out;
 }
 
 // ---------------------------------------------------------------- the analysis
@@ -995,9 +1080,8 @@ ProjectResult ProjectChecker::check(const Footprint& footprint, const Attributes
         }
         if (!v.text.empty()) attrs[key] = v;
     }
-    std::lock_guard lock(impl_->main_mutex);
-    if (!impl_->main_worker) impl_->main_worker = std::make_unique<Worker>(impl_->layer.crs_wkt, impl_->units.size());
-    Worker& w = *impl_->main_worker;
+    const Impl::WorkerLease lease(*impl_);
+    Worker& w = *lease.worker;
     geos::GeomPtr geom = geos::from_wkb(w.ctx, footprint.wkb);
     ProjectResult r;
     r.footprint = footprint.description;
@@ -1015,6 +1099,23 @@ ProjectResult ProjectChecker::check(const Footprint& footprint, const Attributes
         if (u.circle.empty() && impl_->know_circles)
             r.notes.push_back("unit " + u.code + ": its county " + u.county_code + " is not in the boundary, so its circle is unknown");
     return r;
+}
+
+std::unique_ptr<Worker> ProjectChecker::Impl::take_worker() {
+    {
+        std::lock_guard lock(idle_mutex);
+        if (!idle_workers.empty()) {
+            std::unique_ptr<Worker> w = std::move(idle_workers.back());
+            idle_workers.pop_back();
+            return w;
+        }
+    }
+    return std::make_unique<Worker>(layer.crs_wkt, units.size());
+}
+
+void ProjectChecker::Impl::give_back(std::unique_ptr<Worker> w) {
+    std::lock_guard lock(idle_mutex);
+    idle_workers.push_back(std::move(w));
 }
 
 // ---------------------------------------------------------------- batch

@@ -264,32 +264,15 @@ struct ProjectArgs {
 // --industry, --nature and --attr NAME=VALUE as attributes; bad values are bad input.
 zone::Attributes command_line_attributes(const ProjectArgs& a) {
     zone::Attributes attrs;
-    auto add = [&](const std::string& name, const std::string& value, const std::string& option) {
-        zone::AttrValue v = zone::AttrValue::of(value);
-        if (v.text.empty()) throw zone::InputError(option + ": no value for " + name);
-        try {
-            zone::check_attribute(name, v);
-        } catch (const std::invalid_argument& e) {
-            throw zone::InputError(option + ": " + e.what());
-        }
-        attrs[name] = v;
-    };
-    if (!a.industry.empty()) add(zone::kIndustry, a.industry, "--industry");
-    if (!a.nature.empty()) add(zone::kNature, a.nature, "--nature");
+    if (!a.industry.empty()) zone::add_given_attribute(attrs, zone::kIndustry, a.industry, "--industry");
+    if (!a.nature.empty()) zone::add_given_attribute(attrs, zone::kNature, a.nature, "--nature");
     for (const auto& item : a.attrs) {
         const auto eq = item.find('=');
-        std::string name = eq == std::string::npos ? "" : item.substr(0, eq);
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        const bool good_name = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
-                               std::all_of(name.begin(), name.end(), [](char c) {
-                                   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-                                          static_cast<unsigned char>(c) >= 0x80;
-                               });
-        if (!good_name)
+        if (eq == std::string::npos || eq == 0)
             throw zone::InputError("--attr '" + item + "': expected NAME=VALUE, such as vocs_t=12.5 (a name of "
                                    "letters, digits and _)");
-        if (attrs.count(name)) throw zone::InputError("--attr: " + name + " is given twice");
-        add(name, item.substr(eq + 1), "--attr " + name);
+        const std::string name = item.substr(0, eq);
+        zone::add_given_attribute(attrs, name, item.substr(eq + 1), "--attr " + name);
     }
     return attrs;
 }

@@ -158,9 +158,19 @@ public:
     Footprint footprint_from_lonlat(double lon, double lat) const;
     Footprint footprint_from_gauss_kruger(const GaussKruger& gk) const;
     Footprint footprint_from_wkt(const std::string& wkt, const std::string& crs = "EPSG:4490") const;
+    // A GeoJSON geometry object ({"type": "Polygon", "coordinates": …}), in
+    // CGCS2000 degrees as RFC 7946 has it (WGS 84 and CGCS2000 differ by
+    // centimetres).
+    Footprint footprint_from_geojson(const std::string& geometry) const;
     // Every feature of a GDAL source, united; its attributes from the
     // features' fields (they must agree where several give one).
     Footprint footprint_from_source(const std::string& source) const;
+
+    // A unit's outline for display, as a GeoJSON geometry in CGCS2000
+    // degrees (6 decimals), simplified to `tolerance_m` keeping its topology:
+    // enough to draw it, too coarse to stand in for the map. "" when no unit
+    // has that fid.
+    std::string unit_outline_geojson(std::int64_t fid, double tolerance_m) const;
 
     // The analysis. A footprint that touches no unit is an InputError (it is
     // outside the map: swapped coordinates, another CRS …).
@@ -175,10 +185,21 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// The number of coordinates of a footprint (its vertices, counting each
+// ring's closing point).
+std::size_t vertex_count(const Footprint& footprint);
+
 // Attributes from a project's fields: industry is checked and upper-cased
 // (normalise_industry), nature must be one of project_natures(); an invalid
 // value throws std::invalid_argument naming the attribute.
 void check_attribute(const std::string& name, AttrValue& value);
+
+// Adds a project attribute a person gave (on a command line, in a request):
+// `name` must be letters, digits and _ (it is lower-cased), `value` not empty
+// and valid for it (check_attribute), and the name not given before. Throws
+// InputError starting with `origin` ("--attr vocs_t", "attributes.vocs_t").
+void add_given_attribute(Attributes& attrs, const std::string& name, const std::string& value,
+                         const std::string& origin);
 
 // ---------------------------------------------------------------- reports
 
