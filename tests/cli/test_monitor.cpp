@@ -314,3 +314,13 @@ TEST_F(Monitor, BadInputStopsWithExitCode2AndNoOutput) {
         EXPECT_FALSE(zt::fs::exists(out));
     }
 }
+
+TEST(MonitorDocs, HelpAndManPageNameTheSameOptions) {
+    const RunResult help = zt::run({ZONE_MONITOR_EXE, "--help"});
+    ASSERT_EQ(help.status, 0) << help.describe();
+    const std::string man = zt::read_file(std::string(ZONE_TESTDATA) + "/../man/zone-monitor.1");
+    const std::set<std::string> in_help = zt::long_options_in(help.out);
+    EXPECT_GE(in_help.size(), 15u);
+    for (const auto& option : in_help)
+        EXPECT_TRUE(zt::man_page_documents(man, option)) << option << " is in --help but not in man/zone-monitor.1";
+}
