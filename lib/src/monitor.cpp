@@ -4,6 +4,8 @@
 #include "zone/error.hpp"
 #include "zone/source.hpp"
 
+#include <cpl_conv.h>
+#include <gdal.h>
 #include <ogr_spatialref.h>
 
 #include <algorithm>
@@ -113,6 +115,10 @@ MonitorResult monitor_units(const std::string& units_source, const MonitorOption
         result.units.push_back(std::move(u));
     }
 
+    // GDAL's block cache defaults to 5 % of the machine's memory; a quarter
+    // GiB holds the blocks every thread is reading, and keeps the run's memory
+    // bounded. GDAL_CACHEMAX, when set, decides.
+    if (!CPLGetConfigOption("GDAL_CACHEMAX", nullptr)) GDALSetCacheMax64(std::int64_t{256} << 20);
     const std::size_t jobs = 2 * options.indicators.size();
     std::vector<std::vector<ZonalStats>> stats(jobs);
     for (std::size_t j = 0; j < jobs; ++j) {

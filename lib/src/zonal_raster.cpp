@@ -97,7 +97,9 @@ RasterInfo inspect_raster(const std::string& path, int band) {
 
 struct RasterReader::Impl {
     Opened raster;
-    GDALRasterBand* mask = nullptr;  // null: every cell valid (NaN aside)
+    GDALRasterBand* mask = nullptr;  // a mask band to read (alpha, mask file); null: none
+    bool nodata = false;             // validity from the nodata value, compared here
+    double nodata_value = 0;
     std::string path;
 };
 
@@ -117,7 +119,18 @@ RasterReader::RasterReader(const std::string& path, int band) : impl_(new Impl) 
     if (!ok) scale_ = 1;
     offset_ = b->GetOffset(&ok);
     if (!ok) offset_ = 0;
-    if (b->GetMaskFlags() != GMF_ALL_VALID) impl_->mask = b->GetMaskBand();
+    // A nodata value is compared here: GDAL's nodata mask would read every
+    // block a second time to compute the same thing.
+    const int flags = b->GetMaskFlags();
+    if (flags == GMF_NODATA) {
+        impl_->nodata = true;
+        impl_->nodata_value = b->GetNoDataValue(&ok);
+        // As the band stores it: a Float32 band holds the nearest float.
+        if (b->GetRasterDataType() == GDT_Float32)
+            impl_->nodata_value = static_cast<double>(static_cast<float>(impl_->nodata_value));
+    } else if (flags != GMF_ALL_VALID) {
+        impl_->mask = b->GetMaskBand();
+    }
 }
 
 RasterReader::~RasterReader() { delete impl_; }
@@ -133,7 +146,12 @@ void RasterReader::read(int row0, int row1, int col0, int col1, std::vector<doub
     if (impl_->mask &&
         impl_->mask->RasterIO(GF_Read, col0, row0, w, h, valid.data(), w, h, GDT_Byte, 0, 0) != CE_None)
         throw InputError(Where{impl_->path, {}, {}, {}}, "cannot read its nodata mask: " + gdal_error());
-    for (std::size_t i = 0; i < values.size(); ++i) valid[i] = valid[i] != 0 && !std::isnan(values[i]);
+    if (impl_->nodata) {
+        const double nodata = impl_->nodata_value;
+        for (std::size_t i = 0; i < values.size(); ++i) valid[i] = values[i] != nodata && !std::isnan(values[i]);
+    } else {
+        for (std::size_t i = 0; i < values.size(); ++i) valid[i] = valid[i] != 0 && !std::isnan(values[i]);
+    }
 }
 
 }  // namespace zone

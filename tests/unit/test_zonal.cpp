@@ -313,3 +313,26 @@ TEST(Zonal, RasterErrorsNameTheFile) {
                                      [](int, int) { return true; });
     EXPECT_THROW(zone::inspect_raster(t.path, 2), std::exception);
 }
+
+TEST(Zonal, FloatNodataAsTheBandStoresItAndNaNAreNotValid) {
+    Context ctx;
+    GDALAllRegister();
+    const std::string path = "/vsimem/test_zonal_float_nodata.tif";
+    GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), 4, 1, 1, GDT_Float32, nullptr);
+    double gt[6] = {0, 10, 0, 10, 0, -10};
+    ds->SetGeoTransform(gt);
+    OGRSpatialReference srs;
+    srs.importFromEPSG(4548);
+    ds->SetSpatialRef(&srs);
+    ds->GetRasterBand(1)->SetNoDataValue(-9999.9);  // not a float: stored as the nearest one
+    const float values[4] = {1.0f, -9999.9f, NAN, 4.0f};
+    EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 4, 1, const_cast<float*>(values), 4, 1, GDT_Float32, 0, 0),
+              CE_None);
+    GDALClose(ds);
+    zone::RasterReader reader(path, 1);
+    GeomPtr all = wkt(ctx, "POLYGON((0 0, 40 0, 40 10, 0 10, 0 0))");
+    const zone::ZonalStats s = zone::zonal_stats(ctx, all.get(), reader, false);
+    EXPECT_EQ(s.cells, 2);
+    EXPECT_DOUBLE_EQ(s.mean, 2.5);
+    EXPECT_DOUBLE_EQ(s.valid_share(), 0.5);
+}
