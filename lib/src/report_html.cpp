@@ -152,6 +152,56 @@ void changes_section(std::string& out, const Report& r) {
 
 std::string number(double v) { return fmt::format("{:.10g}", v); }
 
+std::string share_text(const IndicatorChange& c) {
+    return c.valid_share ? fmt::format("{:.1f}%", *c.valid_share * 100) : std::string("—");
+}
+
+// The worsened indicators, priority units first; the valid share when the
+// table has it (zone-monitor).
+void worse_table(std::string& out, const Report& r, bool shares) {
+    const Effectiveness& e = *r.effectiveness;
+    out += "<table><thead><tr><th>单元</th><th>名称</th><th>类别</th><th>县（市、区）</th><th>指标</th><th>基准值</th>"
+           "<th>现状值</th><th>变化</th><th>%</th>" +
+           std::string(shares ? "<th>有效像元</th>" : "") + "</tr></thead><tbody>\n";
+    for (int u : e.worse_units) {
+        const ReportUnit& unit = r.units[u];
+        for (const IndicatorChange& c : e.by_unit.at(u)) {
+            if (!c.worse()) continue;
+            out += fmt::format("<tr><td><a href=\"#{0}\">{0}</a></td><td>{1}</td><td><span class=\"cat c{2}\">{3}</span>"
+                               "</td><td>{4}</td><td>{5}</td><td class=\"n\">{6}</td><td class=\"n\">{7}</td>"
+                               "<td class=\"n worse\">{8}</td><td class=\"n\">{9}</td>{10}</tr>\n",
+                               xml_escape(unit.code), xml_escape(unit.name), unit.category,
+                               short_category(unit.category), xml_escape(unit.county), xml_escape(c.indicator),
+                               number(c.baseline), number(c.current),
+                               std::string(c.current > c.baseline ? "+" : "").append(number(c.current - c.baseline)),
+                               c.baseline != 0
+                                   ? fmt::format("{:+.1f}", (c.current - c.baseline) / std::fabs(c.baseline) * 100)
+                                   : std::string("—"),
+                               shares ? "<td class=\"n\">" + share_text(c) + "</td>" : std::string());
+        }
+    }
+    out += "</tbody></table>\n";
+}
+
+// Indicators without enough valid pixels: neither worse nor unchanged.
+void not_assessable_table(std::string& out, const Report& r) {
+    const Effectiveness& e = *r.effectiveness;
+    out += "<h3>无法评估的单元</h3>\n<table><thead><tr><th>单元</th><th>名称</th><th>类别</th><th>县（市、区）</th>"
+           "<th>指标</th><th>有效像元</th></tr></thead><tbody>\n";
+    for (int u : e.not_assessable_units) {
+        const ReportUnit& unit = r.units[u];
+        for (const IndicatorChange& c : e.by_unit.at(u)) {
+            if (c.assessable) continue;
+            out += fmt::format("<tr><td><a href=\"#{0}\">{0}</a></td><td>{1}</td><td><span class=\"cat c{2}\">{3}"
+                               "</span></td><td>{4}</td><td>{5}</td><td class=\"n\">{6}</td></tr>\n",
+                               xml_escape(unit.code), xml_escape(unit.name), unit.category,
+                               short_category(unit.category), xml_escape(unit.county), xml_escape(c.indicator),
+                               share_text(c));
+        }
+    }
+    out += "</tbody></table>\n";
+}
+
 void effectiveness_section(std::string& out, const Report& r) {
     if (!r.effectiveness) return;
     const Effectiveness& e = *r.effectiveness;
@@ -162,29 +212,17 @@ void effectiveness_section(std::string& out, const Report& r) {
                        xml_escape(e.source), count_text(e.rows), count_text(e.units_assessed), count_text(e.units_worse),
                        e.worse_by_category[1], e.worse_by_category[2], e.worse_by_category[3],
                        count_text(e.units_better));
-    if (e.worse_units.empty()) {
-        out += "</section>\n";
-        return;
-    }
-    out += "<table><thead><tr><th>单元</th><th>名称</th><th>类别</th><th>县（市、区）</th><th>指标</th><th>基准值</th>"
-           "<th>现状值</th><th>变化</th><th>%</th></tr></thead><tbody>\n";
-    for (int u : e.worse_units) {
-        const ReportUnit& unit = r.units[u];
-        for (const IndicatorChange& c : e.by_unit.at(u)) {
-            if (!c.worse()) continue;
-            out += fmt::format("<tr><td><a href=\"#{0}\">{0}</a></td><td>{1}</td><td><span class=\"cat c{2}\">{3}</span>"
-                               "</td><td>{4}</td><td>{5}</td><td class=\"n\">{6}</td><td class=\"n\">{7}</td>"
-                               "<td class=\"n worse\">{8}</td><td class=\"n\">{9}</td></tr>\n",
-                               xml_escape(unit.code), xml_escape(unit.name), unit.category,
-                               short_category(unit.category), xml_escape(unit.county), xml_escape(c.indicator),
-                               number(c.baseline), number(c.current),
-                               std::string(c.current > c.baseline ? "+" : "").append(number(c.current - c.baseline)),
-                               c.baseline != 0
-                                   ? fmt::format("{:+.1f}", (c.current - c.baseline) / std::fabs(c.baseline) * 100)
-                                   : std::string("—"));
-        }
-    }
-    out += "</tbody></table>\n</section>\n";
+    if (!e.not_assessable_units.empty())
+        out += fmt::format("<p>{} 个单元的 {} 项指标因有效像元不足（云、无数据或在影像范围之外）<strong>无法评估</strong>，"
+                           "既不计为变差，也不计为持平，见下文“无法评估的单元”。</p>\n",
+                           count_text(static_cast<long long>(e.not_assessable_units.size())),
+                           count_text(e.rows_not_assessable));
+    bool shares = false;
+    for (const auto& [u, changes] : e.by_unit)
+        for (const IndicatorChange& c : changes) shares = shares || c.valid_share.has_value();
+    if (!e.worse_units.empty()) worse_table(out, r, shares);
+    if (!e.not_assessable_units.empty()) not_assessable_table(out, r);
+    out += "</section>\n";
 }
 
 void index_section(std::string& out, const Report& r) {
@@ -231,8 +269,14 @@ void sheet(std::string& out, const Report& r, int index) {
             std::string text;
             for (const IndicatorChange& c : it->second) {
                 if (!text.empty()) text += "；";
+                if (!c.assessable) {
+                    text += xml_escape(c.indicator) + " 无法评估" +
+                            (c.valid_share ? fmt::format("（有效像元 {:.1f}%）", *c.valid_share * 100) : std::string());
+                    continue;
+                }
                 const char* mark = c.worse() ? "<span class=\"worse\">变差</span>" : c.better() ? "改善" : "持平";
                 text += xml_escape(c.indicator) + " " + number(c.baseline) + "→" + number(c.current) + " " + mark;
+                if (c.valid_share) text += fmt::format("（有效像元 {:.1f}%）", *c.valid_share * 100);
             }
             out += "<tr><th>成效评估</th><td colspan=\"3\">" + text + "</td></tr>\n";
         }

@@ -63,10 +63,14 @@ Effectiveness read_effectiveness(const std::string& source, const std::vector<Re
     QuietGdal quiet;
     const SourceRef ref = parse_source(source);
     Where where{ref.path, ref.layer, {}, {}};
+    // "-": a CSV on standard input, as zone-monitor -o - writes it.
+    const bool from_stdin = ref.path == "-";
     VSIStatBufL stat;
-    if (VSIStatL(ref.path.c_str(), &stat) != 0 && ref.path.rfind("/vsi", 0) != 0 && ref.path.rfind("PG:", 0) != 0)
+    if (!from_stdin && VSIStatL(ref.path.c_str(), &stat) != 0 && ref.path.rfind("/vsi", 0) != 0 &&
+        ref.path.rfind("PG:", 0) != 0)
         throw InputError(where, "no such file");
-    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    std::unique_ptr<GDALDataset> ds(
+        GDALDataset::Open(from_stdin ? "CSV:/vsistdin/" : ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) throw InputError(where, std::string("GDAL cannot open it as a table: ") + CPLGetLastErrorMsg());
     OGRLayer* layer = nullptr;
     std::string names;
@@ -104,6 +108,10 @@ Effectiveness read_effectiveness(const std::string& source, const std::vector<Re
     const int i_baseline = field({"baseline"}, "baseline");
     const int i_current = field({"current"}, "current");
     const int i_higher = field({"higher_is_better"}, "higher_is_better");
+    // Optional columns, as zone-monitor writes them.
+    const int i_threshold = defn->GetFieldIndex("threshold");
+    const int i_valid = defn->GetFieldIndex("valid_share");
+    const int i_assessable = defn->GetFieldIndex("assessable");
 
     std::map<std::string, int> unit_of_code;
     for (std::size_t i = 0; i < units.size(); ++i) unit_of_code.emplace(units[i].code, static_cast<int>(i));
@@ -132,29 +140,60 @@ Effectiveness read_effectiveness(const std::string& source, const std::vector<Re
         if (indicator.empty()) throw bad(i_indicator, "the row names no indicator");
         IndicatorChange c;
         c.indicator = indicator;
-        const auto baseline = parse_number(text(i_baseline));
-        if (!baseline) throw bad(i_baseline, "baseline '" + text(i_baseline) + "' is not a number");
-        const auto current = parse_number(text(i_current));
-        if (!current) throw bad(i_current, "current '" + text(i_current) + "' is not a number");
+        if (i_assessable >= 0 && !text(i_assessable).empty()) {
+            const auto assessable = parse_bool(text(i_assessable));
+            if (!assessable)
+                throw bad(i_assessable, "assessable '" + text(i_assessable) +
+                                            "' is not one of true/false, 1/0, yes/no, 是/否");
+            c.assessable = *assessable;
+        }
+        if (i_valid >= 0 && !text(i_valid).empty()) {
+            const auto share = parse_number(text(i_valid));
+            if (!share || *share < 0 || *share > 1)
+                throw bad(i_valid, "valid_share '" + text(i_valid) + "' is not a number from 0 to 1");
+            c.valid_share = *share;
+        }
+        if (i_threshold >= 0) {
+            try {
+                c.threshold = parse_threshold(text(i_threshold));
+            } catch (const std::invalid_argument& e) {
+                throw bad(i_threshold, e.what());
+            }
+        }
         const auto higher = parse_bool(text(i_higher));
         if (!higher)
             throw bad(i_higher, "higher_is_better '" + text(i_higher) + "' is not one of true/false, 1/0, yes/no, 是/否");
-        c.baseline = *baseline;
-        c.current = *current;
         c.higher_is_better = *higher;
         auto [it, inserted] = seen.emplace(std::make_pair(unit->second, indicator), fid);
         if (!inserted)
             throw bad(i_indicator, fmt::format("unit {} has indicator {} twice (also feature {})", code, indicator,
                                                it->second));
-        e.by_unit[unit->second].push_back(c);
         ++e.rows;
+        if (!c.assessable) {
+            // Too few valid pixels: no values to compare, and none are needed.
+            e.by_unit[unit->second].push_back(c);
+            continue;
+        }
+        const auto baseline = parse_number(text(i_baseline));
+        if (!baseline) throw bad(i_baseline, "baseline '" + text(i_baseline) + "' is not a number");
+        const auto current = parse_number(text(i_current));
+        if (!current) throw bad(i_current, "current '" + text(i_current) + "' is not a number");
+        c.baseline = *baseline;
+        c.current = *current;
+        e.by_unit[unit->second].push_back(c);
     }
     if (e.rows == 0) throw InputError(where, "the table has no indicator rows");
 
-    e.units_assessed = static_cast<int>(e.by_unit.size());
+    e.units_assessed = static_cast<int>(std::count_if(e.by_unit.begin(), e.by_unit.end(), [](const auto& entry) {
+        return std::any_of(entry.second.begin(), entry.second.end(), [](const IndicatorChange& c) { return c.assessable; });
+    }));
     for (const auto& [u, changes] : e.by_unit) {
         const bool worse = std::any_of(changes.begin(), changes.end(), [](const IndicatorChange& c) { return c.worse(); });
         const bool better = std::any_of(changes.begin(), changes.end(), [](const IndicatorChange& c) { return c.better(); });
+        const auto unassessed =
+            std::count_if(changes.begin(), changes.end(), [](const IndicatorChange& c) { return !c.assessable; });
+        e.rows_not_assessable += static_cast<int>(unassessed);
+        if (unassessed > 0) e.not_assessable_units.push_back(u);
         if (worse) {
             ++e.units_worse;
             ++e.worse_by_category[units[u].category];
@@ -164,8 +203,8 @@ Effectiveness read_effectiveness(const std::string& source, const std::vector<Re
         }
     }
     // Units are in code order already: a stable sort by category keeps it within.
-    std::stable_sort(e.worse_units.begin(), e.worse_units.end(),
-                     [&](int a, int b) { return units[a].category < units[b].category; });
+    for (auto* list : {&e.worse_units, &e.not_assessable_units})
+        std::stable_sort(list->begin(), list->end(), [&](int a, int b) { return units[a].category < units[b].category; });
     return e;
 }
 

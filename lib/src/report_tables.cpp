@@ -84,7 +84,8 @@ std::string format_report_csv(const Report& r) {
 
 std::string format_worse_csv(const Report& r) {
     std::string out = bom;
-    out += "code,name,category,city,county,indicator,baseline,current,change,change_percent,higher_is_better\r\n";
+    out += "code,name,category,city,county,indicator,baseline,current,change,change_percent,higher_is_better,"
+           "valid_share\r\n";
     if (!r.effectiveness) return out;
     const Effectiveness& e = *r.effectiveness;
     for (int u : e.worse_units) {
@@ -95,7 +96,8 @@ std::string format_worse_csv(const Report& r) {
                    csv_field(unit.city) + "," + csv_field(unit.county) + "," + csv_field(c.indicator) + "," +
                    detail::report_text::number_text(c.baseline) + "," + detail::report_text::number_text(c.current) + "," +
                    change_text(c.current - c.baseline) + "," + change_percent(c) + "," +
-                   (c.higher_is_better ? "true" : "false") + "\r\n";
+                   (c.higher_is_better ? "true" : "false") + "," +
+                   (c.valid_share ? detail::report_text::number_text(*c.valid_share) : std::string()) + "\r\n";
         }
     }
     return out;
@@ -140,6 +142,9 @@ std::string format_report_markdown(const Report& r) {
                            "{}），{} 个单元改善。优先保护单元排在前面。\n\n",
                            md_cell(e.source), e.rows, e.units_assessed, e.units_worse, e.worse_by_category[1],
                            e.worse_by_category[2], e.worse_by_category[3], e.units_better);
+        if (!e.not_assessable_units.empty())
+            out += fmt::format("{} 个单元的 {} 项指标因有效像元不足无法评估（不计为变差或持平）。\n\n",
+                               e.not_assessable_units.size(), e.rows_not_assessable);
         if (!e.worse_units.empty()) {
             out += "| 单元 | 名称 | 类别 | 县（市、区） | 指标 | 基准值 | 现状值 | 变化 |\n"
                    "|---|---|---|---|---|---:|---:|---:|\n";
@@ -151,6 +156,19 @@ std::string format_report_markdown(const Report& r) {
                                        short_category(unit.category), md_cell(unit.county), md_cell(c.indicator),
                                        detail::report_text::number_text(c.baseline), detail::report_text::number_text(c.current),
                                        change_text(c.current - c.baseline));
+                }
+            }
+            out += "\n";
+        }
+        if (!e.not_assessable_units.empty()) {
+            out += "### 无法评估的单元\n\n| 单元 | 名称 | 类别 | 县（市、区） | 指标 | 有效像元 |\n|---|---|---|---|---|---:|\n";
+            for (int u : e.not_assessable_units) {
+                const ReportUnit& unit = r.units[u];
+                for (const IndicatorChange& c : e.by_unit.at(u)) {
+                    if (c.assessable) continue;
+                    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", unit.code, md_cell(unit.name),
+                                       short_category(unit.category), md_cell(unit.county), md_cell(c.indicator),
+                                       c.valid_share ? fmt::format("{:.1f}%", *c.valid_share * 100) : std::string("—"));
                 }
             }
             out += "\n";
@@ -268,14 +286,33 @@ std::string format_report_json(const Report& r, const std::string& version) {
             bool first = true;
             for (const IndicatorChange& c : e.by_unit.at(u)) {
                 if (!c.worse()) continue;
-                out += fmt::format("{}{{\"indicator\": {}, \"baseline\": {}, \"current\": {}, \"higher_is_better\": {}}}",
+                out += fmt::format("{}{{\"indicator\": {}, \"baseline\": {}, \"current\": {}, \"higher_is_better\": {}, "
+                                   "\"valid_share\": {}}}",
                                    first ? "" : ", ", json_string(c.indicator), detail::report_text::number_text(c.baseline),
-                                   detail::report_text::number_text(c.current), c.higher_is_better ? "true" : "false");
+                                   detail::report_text::number_text(c.current), c.higher_is_better ? "true" : "false",
+                                   c.valid_share ? detail::report_text::number_text(*c.valid_share) : "null");
                 first = false;
             }
             out += "]}";
         }
-        out += e.worse_units.empty() ? "]},\n" : "\n  ]},\n";
+        out += e.worse_units.empty() ? "], " : "\n  ], ";
+        // Indicators without enough valid pixels: neither worse nor unchanged.
+        out += "\"not_assessable\": [";
+        for (std::size_t i = 0; i < e.not_assessable_units.size(); ++i) {
+            const int u = e.not_assessable_units[i];
+            out += fmt::format("{}\n    {{\"code\": {}, \"category\": {}, \"indicators\": [", i ? "," : "",
+                               json_string(r.units[u].code), r.units[u].category);
+            bool first = true;
+            for (const IndicatorChange& c : e.by_unit.at(u)) {
+                if (c.assessable) continue;
+                out += fmt::format("{}{{\"indicator\": {}, \"valid_share\": {}}}", first ? "" : ", ",
+                                   json_string(c.indicator),
+                                   c.valid_share ? detail::report_text::number_text(*c.valid_share) : "null");
+                first = false;
+            }
+            out += "]}";
+        }
+        out += e.not_assessable_units.empty() ? "]},\n" : "\n  ]},\n";
     } else {
         out += "  \"effectiveness\": null,\n";
     }
@@ -401,7 +438,8 @@ void write_report_xlsx(const Report& r, const std::string& path) {
                                 {{"code", OFTString}, {"name", OFTString}, {"category", OFTInteger},
                                  {"city", OFTString}, {"county", OFTString}, {"indicator", OFTString},
                                  {"baseline", OFTReal}, {"current", OFTReal}, {"change", OFTReal},
-                                 {"change_percent", OFTReal}, {"higher_is_better", OFTString}},
+                                 {"change_percent", OFTReal}, {"higher_is_better", OFTString},
+                                 {"valid_share", OFTReal}},
                                 path);
         const Effectiveness& e = *r.effectiveness;
         for (int u : e.worse_units) {
@@ -420,6 +458,7 @@ void write_report_xlsx(const Report& r, const std::string& path) {
                 row.SetField("change", std::stod(change_text(c.current - c.baseline)));
                 if (c.baseline != 0) row.SetField("change_percent", std::stod(change_percent(c)));
                 row.SetField("higher_is_better", c.higher_is_better ? "true" : "false");
+                if (c.valid_share) row.SetField("valid_share", *c.valid_share);
                 add(worse, row, path);
             }
         }

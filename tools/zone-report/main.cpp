@@ -97,6 +97,8 @@ int run(const Args& a) {
         throw zone::InputError("XLSX cannot go to standard output; name a file with -o");
     if (!a.worse_out.empty() && a.indicators.empty())
         throw zone::InputError("--worse-out lists units whose indicators got worse: give --indicators TABLE");
+    if (a.indicators == "-" && a.units == "-")
+        throw zone::InputError("standard input can carry the unit map or the indicator table, not both");
     std::string png_ext = fs::path(a.map_png).extension().string();
     for (auto& c : png_ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!a.map_png.empty() && png_ext != ".png")
@@ -234,8 +236,9 @@ int main(int argc, char** argv) {
                    "Levels of the statistics, comma-separated: province,circle,city,county (default: every level "
                    "the data have)");
     app.add_option("--indicators", a.indicators,
-                   "Indicator table (CSV, XLSX …; fields code, indicator, baseline, current, higher_is_better): "
-                   "flags the units whose environment got worse, priority units first");
+                   "Indicator table (CSV, XLSX …; fields code, indicator, baseline, current, higher_is_better; "
+                   "optional threshold, valid_share, assessable, as zone-monitor(1) writes; - for a CSV on standard "
+                   "input): flags the units whose environment got worse, priority units first");
     app.add_option("--worse-out", a.worse_out, "Write the worsened indicators, one a row, to this CSV (UTF-8 with BOM)");
     app.add_option("--list", a.list,
                    "Access list (TOML, zone-check(1) ACCESS LIST): each unit's sheet and JSON entry list the rules "

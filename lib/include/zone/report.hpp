@@ -13,6 +13,7 @@
 #pragma once
 
 #include "zone/area.hpp"
+#include "zone/indicator.hpp"
 
 #include <array>
 #include <cstdint>
@@ -115,10 +116,13 @@ struct RoundingInfo {
 
 struct IndicatorChange {
     std::string indicator;
-    double baseline = 0, current = 0;
+    double baseline = 0, current = 0;  // meaningful when assessable
     bool higher_is_better = true;
-    bool worse() const { return higher_is_better ? current < baseline : current > baseline; }
-    bool better() const { return higher_is_better ? current > baseline : current < baseline; }
+    Threshold threshold;               // optional column `threshold`: smaller changes are not declines
+    std::optional<double> valid_share; // optional column `valid_share` (zone-monitor): share of valid pixels
+    bool assessable = true;            // optional column `assessable`: false when too few valid pixels
+    bool worse() const { return assessable && is_decline(baseline, current, higher_is_better, threshold); }
+    bool better() const { return assessable && is_improvement(baseline, current, higher_is_better, threshold); }
 };
 
 // The follow-up evaluation (成效评估) of an indicator table.
@@ -133,6 +137,11 @@ struct Effectiveness {
     // Units with an indicator that got worse: priority units first (the
     // supervision duty of the policy), then key, then general; by code within.
     std::vector<int> worse_units;
+    // Units with an indicator that could not be assessed (too few valid
+    // pixels: clouds, nodata, outside the raster), in the same order; they
+    // are neither worse nor unchanged.
+    std::vector<int> not_assessable_units;
+    int rows_not_assessable = 0;
 };
 
 // ------------------------------------------------------------------ map

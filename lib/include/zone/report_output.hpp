@@ -45,7 +45,8 @@ std::string format_report_csv(const Report& report);
 
 // One row per indicator that got worse, priority units first, UTF-8 with a
 // BOM. Columns: code, name, category, city, county, indicator, baseline,
-// current, change, change_percent, higher_is_better.
+// current, change, change_percent, higher_is_better, valid_share (empty
+// unless the indicator table has it). Not assessable indicators are not rows.
 std::string format_worse_csv(const Report& report);
 
 // Everything as data: statistics with exact and displayed areas, units,
