@@ -50,11 +50,11 @@ public:
         constexpr double rad = M_PI / 180;
         for (std::size_t i = 0; i < count; ++i) {
             const double lambda = (xy[2 * i] - central_meridian) * rad, phi = xy[2 * i + 1] * rad;
-            const double tau = std::tan(phi), root = std::hypot(1.0, tau);
+            const double tau = std::tan(phi), root = std::sqrt(1 + tau * tau);
             const double sigma = std::sinh(e_ * std::atanh(e_ * tau / root));
-            const double taup = tau * std::hypot(1.0, sigma) - sigma * root;
+            const double taup = tau * std::sqrt(1 + sigma * sigma) - sigma * root;
             const double cl = std::cos(lambda);
-            const double xip = std::atan2(taup, cl), etap = std::asinh(std::sin(lambda) / std::hypot(taup, cl));
+            const double xip = std::atan2(taup, cl), etap = std::asinh(std::sin(lambda) / std::sqrt(taup * taup + cl * cl));
             // Sum of alpha_j sin(2j zeta') for complex zeta' = xi' + i eta', the
             // multiple angles by recurrence from the first: one sin, cos,
             // sinh and cosh per point instead of four of each.

@@ -1,6 +1,7 @@
 #include "zone/source.hpp"
 
 #include "gdal_util.hpp"
+#include "parallel.hpp"
 #include "zone/error.hpp"
 #include "zone/reproject.hpp"
 
@@ -14,6 +15,7 @@
 #include <ogrsf_frmts.h>
 
 #include <cmath>
+#include <exception>
 #include <mutex>
 #include <stdexcept>
 
@@ -166,73 +168,113 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
     }
 
 
+    // 1. Read, in order, up to the first feature that cannot be taken.
+    struct Pending {
+        Where where;
+        PolygonFeature feature;
+    };
+    std::vector<Pending> pending;
+    std::exception_ptr stopped;
     layer->ResetReading();
     for (auto& feature : *layer) {
         Where w = where;
         w.fid = feature->GetFID();
-        OGRGeometry* g = feature->GetGeometryRef();
-        if (!g || g->IsEmpty()) {
-            ++result.skipped_null;
-            continue;
-        }
-        std::unique_ptr<OGRGeometry> linear;
-        OGRwkbGeometryType type = wkbFlatten(g->getGeometryType());
-        if (type == wkbCurvePolygon || type == wkbMultiSurface) {
-            linear.reset(g->getLinearGeometry());
-            g = linear.get();
-            type = wkbFlatten(g->getGeometryType());
-        }
-        if (type != wkbPolygon && type != wkbMultiPolygon)
-            throw InputError(w, std::string("geometry is ") + OGRGeometryTypeToName(g->getGeometryType()) +
-                                    "; polygons are expected");
-        if (g->Is3D() || g->IsMeasured()) g->flattenTo2D();
-        OGREnvelope env;
-        g->getEnvelope(&env);
-        if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) ||
-            !std::isfinite(env.MaxY))
-            throw InputError(w, "geometry has coordinates that are not finite numbers (NaN or infinity)");
-        // Edges are straight in the layer's CRS: followed in the target CRS
-        // as far as the tolerance asks (zone/reproject.hpp).
-        if (transform && !transform->apply(*g))
-            throw InputError(w, "cannot transform the geometry to the target CRS");
-
-        geos::GeomPtr geom(g->exportToGEOS(ctx.handle()), geos::GeomDeleter{ctx.handle()});
-        if (!geom) throw InputError(w, "GEOS cannot take the geometry: " + ctx.last_error());
-        if (GEOSisValid_r(ctx, geom.get()) != 1) {
-            char* reason = GEOSisValidReason_r(ctx, geom.get());
-            const std::string why = reason ? reason : "invalid";
-            GEOSFree_r(ctx, reason);
-            // GEOS checks every coordinate first; MakeValid would silently drop a NaN vertex.
-            if (why.rfind("Invalid Coordinate", 0) == 0)
-                throw InputError(w, "geometry has a coordinate that is not a finite number (" + why + ")");
-            geom = geos::make_valid_polygonal(ctx, geom.get());
-            if (!geom) throw InputError(w, "invalid geometry (" + why + ") that GEOS cannot repair");
-            if (GEOSisEmpty_r(ctx, geom.get()))
-                throw InputError(w, "invalid geometry (" + why +
-                                        ") that cannot be repaired: no area is left once it is made valid");
-            ++result.repaired;
-        } else {
-            geom = geos::polygonal_part(ctx, std::move(geom));
-        }
-
-        PolygonFeature pf;
-        pf.fid = feature->GetFID();
-        pf.geom = std::move(geom);
-        for (std::size_t i = 0; i < field_index.size(); ++i) {
-            std::string value = feature->IsFieldSetAndNotNull(field_index[i])
-                                    ? feature->GetFieldAsString(field_index[i])
-                                    : std::string();
-            if (!is_valid_utf8(value)) {
-                Where fw = w;
-                fw.field = options.fields[i];
-                throw InputError(fw, "text is not valid UTF-8 and the file declares no encoding that "
-                                     "decodes it; if it is GBK, give the Shapefile a .cpg file "
-                                     "containing GBK or set encoding = \"GBK\" in the scheme");
+        try {
+            OGRGeometry* g = feature->GetGeometryRef();
+            if (!g || g->IsEmpty()) {
+                ++result.skipped_null;
+                continue;
             }
-            pf.values.push_back(std::move(value));
+            std::unique_ptr<OGRGeometry> linear;
+            OGRwkbGeometryType type = wkbFlatten(g->getGeometryType());
+            if (type == wkbCurvePolygon || type == wkbMultiSurface) {
+                linear.reset(g->getLinearGeometry());
+                g = linear.get();
+                type = wkbFlatten(g->getGeometryType());
+            }
+            if (type != wkbPolygon && type != wkbMultiPolygon)
+                throw InputError(w, std::string("geometry is ") + OGRGeometryTypeToName(g->getGeometryType()) +
+                                        "; polygons are expected");
+            if (g->Is3D() || g->IsMeasured()) g->flattenTo2D();
+            OGREnvelope env;
+            g->getEnvelope(&env);
+            if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) ||
+                !std::isfinite(env.MaxY))
+                throw InputError(w, "geometry has coordinates that are not finite numbers (NaN or infinity)");
+            // Edges are straight in the layer's CRS: followed in the target CRS
+            // as far as the tolerance asks (zone/reproject.hpp).
+            if (transform && !transform->apply(*g))
+                throw InputError(w, "cannot transform the geometry to the target CRS");
+
+            geos::GeomPtr geom(g->exportToGEOS(ctx.handle()), geos::GeomDeleter{ctx.handle()});
+            if (!geom) throw InputError(w, "GEOS cannot take the geometry: " + ctx.last_error());
+
+            PolygonFeature pf;
+            pf.fid = feature->GetFID();
+            pf.geom = std::move(geom);
+            for (std::size_t i = 0; i < field_index.size(); ++i) {
+                std::string value = feature->IsFieldSetAndNotNull(field_index[i])
+                                        ? feature->GetFieldAsString(field_index[i])
+                                        : std::string();
+                if (!is_valid_utf8(value)) {
+                    Where fw = w;
+                    fw.field = options.fields[i];
+                    throw InputError(fw, "text is not valid UTF-8 and the file declares no encoding that "
+                                         "decodes it; if it is GBK, give the Shapefile a .cpg file "
+                                         "containing GBK or set encoding = \"GBK\" in the scheme");
+                }
+                pf.values.push_back(std::move(value));
+            }
+            pending.push_back({w, std::move(pf)});
+        } catch (...) {
+            stopped = std::current_exception();
+            break;
         }
-        result.features.push_back(std::move(pf));
     }
+
+    // 2. Validity, and repair where needed, on every core: the costliest part
+    //    of reading. Geometries move between contexts, which GEOS allows (a
+    //    context carries only error handling).
+    std::vector<std::string> problem(pending.size());
+    std::vector<char> repaired(pending.size(), 0);
+    std::vector<std::size_t> jobs(pending.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i] = i;
+    detail::run_parallel(
+        jobs, 0, [] { return std::make_unique<geos::Context>(); },
+        [&](const geos::Context& wctx, std::size_t i) {
+            geos::GeomPtr& geom = pending[i].feature.geom;
+            GEOSGeometry* raw = geom.release();
+            geos::GeomPtr g(raw, geos::GeomDeleter{wctx.handle()});
+            if (GEOSisValid_r(wctx, g.get()) != 1) {
+                char* reason = GEOSisValidReason_r(wctx, g.get());
+                const std::string why = reason ? reason : "invalid";
+                GEOSFree_r(wctx, reason);
+                // GEOS checks every coordinate first; MakeValid would silently drop a NaN vertex.
+                if (why.rfind("Invalid Coordinate", 0) == 0) {
+                    problem[i] = "geometry has a coordinate that is not a finite number (" + why + ")";
+                } else {
+                    g = geos::make_valid_polygonal(wctx, g.get());
+                    if (!g)
+                        problem[i] = "invalid geometry (" + why + ") that GEOS cannot repair";
+                    else if (GEOSisEmpty_r(wctx, g.get()))
+                        problem[i] = "invalid geometry (" + why +
+                                     ") that cannot be repaired: no area is left once it is made valid";
+                    repaired[i] = 1;
+                }
+            } else {
+                g = geos::polygonal_part(wctx, std::move(g));
+            }
+            geom = geos::GeomPtr(g ? g.release() : nullptr, geos::GeomDeleter{ctx.handle()});
+        });
+
+    // 3. The first problem in the layer's order, or the features.
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+        if (!problem[i].empty()) throw InputError(pending[i].where, problem[i]);
+        result.repaired += repaired[i];
+    }
+    if (stopped) std::rethrow_exception(stopped);
+    result.features.reserve(pending.size());
+    for (auto& p : pending) result.features.push_back(std::move(p.feature));
     if (result.features.empty() && !options.allow_empty)
         throw InputError(where, options.where.empty()
                                     ? "the layer holds no polygon"
