@@ -401,12 +401,8 @@ void Checker::read_map() {
             continue;
         }
         std::unique_ptr<OGRGeometry> linear;
-        OGRwkbGeometryType type = wkbFlatten(g->getGeometryType());
-        if (type == wkbCurvePolygon || type == wkbMultiSurface) {
-            linear.reset(g->getLinearGeometry());
-            g = linear.get();
-            type = wkbFlatten(g->getGeometryType());
-        }
+        OGRwkbGeometryType type;
+        g = detail::linear_geometry(g, linear, type);
         if (type != wkbPolygon && type != wkbMultiPolygon) {
             add("geometry.type", Severity::error, u.fid,
                 std::string("geometry is ") + OGRGeometryTypeToName(g->getGeometryType()) + "; a unit must be a polygon",

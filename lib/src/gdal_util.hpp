@@ -4,10 +4,12 @@
 #include "zone/error.hpp"
 
 #include <cpl_error.h>
+#include <ogr_geometry.h>
 
 #include <stdlib.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <system_error>
 
@@ -21,6 +23,19 @@ struct QuietGdal {
     QuietGdal(const QuietGdal&) = delete;
     QuietGdal& operator=(const QuietGdal&) = delete;
 };
+
+// Curved geometries (CurvePolygon, MultiSurface) as their linear
+// approximation, kept alive by `holder`; others as they are. Returns the
+// geometry to use and sets its flat type.
+inline OGRGeometry* linear_geometry(OGRGeometry* g, std::unique_ptr<OGRGeometry>& holder, OGRwkbGeometryType& type) {
+    type = wkbFlatten(g->getGeometryType());
+    if (type == wkbCurvePolygon || type == wkbMultiSurface) {
+        holder.reset(g->getLinearGeometry());
+        g = holder.get();
+        type = wkbFlatten(g->getGeometryType());
+    }
+    return g;
+}
 
 // A temporary folder beside an output, removed with whatever is left in it:
 // outputs are written there and renamed into place when complete.

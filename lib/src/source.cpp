@@ -186,12 +186,8 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
                 continue;
             }
             std::unique_ptr<OGRGeometry> linear;
-            OGRwkbGeometryType type = wkbFlatten(g->getGeometryType());
-            if (type == wkbCurvePolygon || type == wkbMultiSurface) {
-                linear.reset(g->getLinearGeometry());
-                g = linear.get();
-                type = wkbFlatten(g->getGeometryType());
-            }
+            OGRwkbGeometryType type;
+            g = detail::linear_geometry(g, linear, type);
             if (type != wkbPolygon && type != wkbMultiPolygon)
                 throw InputError(w, std::string("geometry is ") + OGRGeometryTypeToName(g->getGeometryType()) +
                                         "; polygons are expected");

@@ -110,6 +110,18 @@ void add_any(RingSet& rings, const Grid& grid, const geos::Context& ctx, const G
     }
 }
 
+// Geometries on their way into a GEOS constructor, destroyed if it is never reached.
+struct OwnedParts {
+    const geos::Context& ctx;
+    std::vector<GEOSGeometry*> parts;
+    explicit OwnedParts(const geos::Context& c) : ctx(c) {}
+    ~OwnedParts() {
+        for (GEOSGeometry* g : parts) GEOSGeom_destroy_r(ctx, g);
+    }
+    OwnedParts(const OwnedParts&) = delete;
+    OwnedParts& operator=(const OwnedParts&) = delete;
+};
+
 geos::GeomPtr ring_geom(const geos::Context& ctx, const Arrangement& a, const Grid& grid, const std::vector<int>& ring) {
     geos::CoordSeqPtr seq(GEOSCoordSeq_create_r(ctx, static_cast<unsigned>(ring.size() + 1), 2),
                           geos::CoordSeqDeleter{ctx.handle()});
@@ -131,29 +143,21 @@ void add_polygonal(RingSet& rings, const Grid& grid, const geos::Context& ctx, c
 geos::GeomPtr to_geos_polygon(const geos::Context& ctx, const Arrangement& a, const Grid& grid,
                               const PolygonRings& p) {
     geos::GeomPtr shell = ring_geom(ctx, a, grid, p.shell);
-    std::vector<GEOSGeometry*> holes;
-    struct Guard {
-        const geos::Context& c;
-        std::vector<GEOSGeometry*>& v;
-        ~Guard() { for (GEOSGeometry* g : v) GEOSGeom_destroy_r(c, g); }
-    } guard{ctx, holes};
-    for (const auto& h : p.holes) holes.push_back(ring_geom(ctx, a, grid, h).release());
-    GEOSGeometry* poly = GEOSGeom_createPolygon_r(ctx, shell.release(), holes.data(), static_cast<unsigned>(holes.size()));
-    holes.clear();
+    OwnedParts holes(ctx);
+    for (const auto& h : p.holes) holes.parts.push_back(ring_geom(ctx, a, grid, h).release());
+    GEOSGeometry* poly = GEOSGeom_createPolygon_r(ctx, shell.release(), holes.parts.data(),
+                                                  static_cast<unsigned>(holes.parts.size()));
+    holes.parts.clear();  // the polygon owns them now
     return geos::own(ctx, poly, "polygon");
 }
 
 geos::GeomPtr to_geos_multipolygon(const geos::Context& ctx, const Arrangement& a, const Grid& grid,
                                    const std::vector<PolygonRings>& ps) {
-    std::vector<GEOSGeometry*> polys;
-    struct Guard {
-        const geos::Context& c;
-        std::vector<GEOSGeometry*>& v;
-        ~Guard() { for (GEOSGeometry* g : v) GEOSGeom_destroy_r(c, g); }
-    } guard{ctx, polys};
-    for (const auto& p : ps) polys.push_back(to_geos_polygon(ctx, a, grid, p).release());
-    GEOSGeometry* m = GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, polys.data(), static_cast<unsigned>(polys.size()));
-    polys.clear();
+    OwnedParts polys(ctx);
+    for (const auto& p : ps) polys.parts.push_back(to_geos_polygon(ctx, a, grid, p).release());
+    GEOSGeometry* m = GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, polys.parts.data(),
+                                                  static_cast<unsigned>(polys.parts.size()));
+    polys.parts.clear();  // the collection owns them now
     return geos::own(ctx, m, "multipolygon");
 }
 
