@@ -20,19 +20,30 @@ using namespace arrangement;
 // so the faces of a unit add up to exactly the unit.
 std::vector<double> gauss_kruger_face_areas(const Arrangement& a, const Grid& grid, AreaCalculator& area,
                                             const std::vector<int>& faces) {
+    // Only what bounds the chosen faces: the rest of the county's bounding
+    // box, outside the county, is never projected.
     const auto& nodes = a.nodes();
-    std::vector<double> node_xy(2 * nodes.size()), mid_xy(2 * a.edge_count());
-    for (std::size_t n = 0; n < nodes.size(); ++n) {
-        node_xy[2 * n] = grid.value(nodes[n].x);
-        node_xy[2 * n + 1] = grid.value(nodes[n].y);
+    std::vector<int> node_slot(nodes.size(), -1), edge_slot(a.edge_count(), -1);
+    std::vector<double> node_xy, mid_xy;
+    for (int f : faces) {
+        const auto [first, last] = a.face_halfedges(f);
+        for (const int* h = first; h != last; ++h) {
+            const int e = *h >> 1;
+            if (edge_slot[e] >= 0) continue;
+            const auto& edge = a.edge(e);
+            for (int n : {edge.u, edge.v})
+                if (node_slot[n] < 0) {
+                    node_slot[n] = static_cast<int>(node_xy.size() / 2);
+                    node_xy.push_back(grid.value(nodes[n].x));
+                    node_xy.push_back(grid.value(nodes[n].y));
+                }
+            edge_slot[e] = static_cast<int>(mid_xy.size() / 2);
+            mid_xy.push_back((node_xy[2 * node_slot[edge.u]] + node_xy[2 * node_slot[edge.v]]) / 2);
+            mid_xy.push_back((node_xy[2 * node_slot[edge.u] + 1] + node_xy[2 * node_slot[edge.v] + 1]) / 2);
+        }
     }
-    for (std::size_t e = 0; e < a.edge_count(); ++e) {
-        const auto& edge = a.edge(e);
-        mid_xy[2 * e] = (node_xy[2 * edge.u] + node_xy[2 * edge.v]) / 2;
-        mid_xy[2 * e + 1] = (node_xy[2 * edge.u + 1] + node_xy[2 * edge.v + 1]) / 2;
-    }
-    if (!nodes.empty()) area.project_to_zone(node_xy.data(), nodes.size());
-    if (a.edge_count()) area.project_to_zone(mid_xy.data(), a.edge_count());
+    if (!node_xy.empty()) area.project_to_zone(node_xy.data(), node_xy.size() / 2);
+    if (!mid_xy.empty()) area.project_to_zone(mid_xy.data(), mid_xy.size() / 2);
     const double x0 = node_xy.empty() ? 0 : node_xy[0], y0 = node_xy.empty() ? 0 : node_xy[1];
     auto cross = [&](double ax, double ay, double bx, double by) { return (ax - x0) * (by - y0) - (bx - x0) * (ay - y0); };
     std::vector<double> out;
@@ -41,9 +52,9 @@ std::vector<double> gauss_kruger_face_areas(const Arrangement& a, const Grid& gr
         double chords = 0, bulges = 0;
         const auto [first, last] = a.face_halfedges(f);
         for (const int* h = first; h != last; ++h) {
-            const int p = a.origin(*h), q = a.destination(*h), e = *h >> 1;
+            const int p = node_slot[a.origin(*h)], q = node_slot[a.destination(*h)], m = edge_slot[*h >> 1];
             const double px = node_xy[2 * p], py = node_xy[2 * p + 1], qx = node_xy[2 * q], qy = node_xy[2 * q + 1];
-            const double mx = mid_xy[2 * e], my = mid_xy[2 * e + 1];
+            const double mx = mid_xy[2 * m], my = mid_xy[2 * m + 1];
             const double chord = cross(px, py, qx, qy);
             chords += chord;
             bulges += cross(px, py, mx, my) + cross(mx, my, qx, qy) - chord;
