@@ -23,8 +23,15 @@ std::vector<double> gauss_kruger_face_areas(const Arrangement& a, const Grid& gr
     // Only what bounds the chosen faces: the rest of the county's bounding
     // box, outside the county, is never projected.
     const auto& nodes = a.nodes();
+    // Nodes and edge midpoints in one batch, so that one projection patch
+    // serves the county; a slot is a point's index in `xy`.
     std::vector<int> node_slot(nodes.size(), -1), edge_slot(a.edge_count(), -1);
-    std::vector<double> node_xy, mid_xy;
+    std::vector<double> xy;
+    auto add = [&](double x, double y) {
+        xy.push_back(x);
+        xy.push_back(y);
+        return static_cast<int>(xy.size() / 2 - 1);
+    };
     for (int f : faces) {
         const auto [first, last] = a.face_halfedges(f);
         for (const int* h = first; h != last; ++h) {
@@ -32,19 +39,13 @@ std::vector<double> gauss_kruger_face_areas(const Arrangement& a, const Grid& gr
             if (edge_slot[e] >= 0) continue;
             const auto& edge = a.edge(e);
             for (int n : {edge.u, edge.v})
-                if (node_slot[n] < 0) {
-                    node_slot[n] = static_cast<int>(node_xy.size() / 2);
-                    node_xy.push_back(grid.value(nodes[n].x));
-                    node_xy.push_back(grid.value(nodes[n].y));
-                }
-            edge_slot[e] = static_cast<int>(mid_xy.size() / 2);
-            mid_xy.push_back((node_xy[2 * node_slot[edge.u]] + node_xy[2 * node_slot[edge.v]]) / 2);
-            mid_xy.push_back((node_xy[2 * node_slot[edge.u] + 1] + node_xy[2 * node_slot[edge.v] + 1]) / 2);
+                if (node_slot[n] < 0) node_slot[n] = add(grid.value(nodes[n].x), grid.value(nodes[n].y));
+            const int u = node_slot[edge.u], v = node_slot[edge.v];
+            edge_slot[e] = add((xy[2 * u] + xy[2 * v]) / 2, (xy[2 * u + 1] + xy[2 * v + 1]) / 2);
         }
     }
-    if (!node_xy.empty()) area.project_to_zone(node_xy.data(), node_xy.size() / 2);
-    if (!mid_xy.empty()) area.project_to_zone(mid_xy.data(), mid_xy.size() / 2);
-    const double x0 = node_xy.empty() ? 0 : node_xy[0], y0 = node_xy.empty() ? 0 : node_xy[1];
+    if (!xy.empty()) area.project_to_zone(xy.data(), xy.size() / 2);
+    const double x0 = xy.empty() ? 0 : xy[0], y0 = xy.empty() ? 0 : xy[1];
     auto cross = [&](double ax, double ay, double bx, double by) { return (ax - x0) * (by - y0) - (bx - x0) * (ay - y0); };
     std::vector<double> out;
     out.reserve(faces.size());
@@ -53,8 +54,8 @@ std::vector<double> gauss_kruger_face_areas(const Arrangement& a, const Grid& gr
         const auto [first, last] = a.face_halfedges(f);
         for (const int* h = first; h != last; ++h) {
             const int p = node_slot[a.origin(*h)], q = node_slot[a.destination(*h)], m = edge_slot[*h >> 1];
-            const double px = node_xy[2 * p], py = node_xy[2 * p + 1], qx = node_xy[2 * q], qy = node_xy[2 * q + 1];
-            const double mx = mid_xy[2 * m], my = mid_xy[2 * m + 1];
+            const double px = xy[2 * p], py = xy[2 * p + 1], qx = xy[2 * q], qy = xy[2 * q + 1];
+            const double mx = xy[2 * m], my = xy[2 * m + 1];
             const double chord = cross(px, py, qx, qy);
             chords += chord;
             bulges += cross(px, py, mx, my) + cross(mx, my, qx, qy) - chord;

@@ -140,3 +140,41 @@ TEST(Area, BuiltInGaussKrugerMatchesProj) {
     proj_context_destroy(ctx);
     EXPECT_LT(worst, 1e-6);  // metres
 }
+
+// A county's worth of points at once goes through a Chebyshev patch fitted
+// to the series over their bounding box: checked against PROJ itself on a
+// county-sized box, a thin strip along one meridian (a box of no width), and
+// a box so wide that no patch of bounded degree fits.
+TEST(Area, BatchProjectionMatchesProj) {
+    zone::AreaCalculator calc("EPSG:4490", zone::AreaMethod::gauss_kruger);
+    calc.use_zone(117);
+    PJ_CONTEXT* ctx = proj_context_create();
+    PJ* raw = proj_create_crs_to_crs(ctx, "EPSG:4490", "EPSG:4548", nullptr);
+    PJ* pj = proj_normalize_for_visualization(ctx, raw);
+    proj_destroy(raw);
+    auto worst_error = [&](double lon0, double lat0, double lon1, double lat1) {
+        std::vector<double> xy;
+        std::uint64_t state = 12345;
+        auto uniform = [&] {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            return static_cast<double>(state >> 11) / 9007199254740992.0;
+        };
+        for (int i = 0; i < 5000; ++i) {
+            xy.push_back(lon0 + (lon1 - lon0) * uniform());
+            xy.push_back(lat0 + (lat1 - lat0) * uniform());
+        }
+        const std::vector<double> lonlat = xy;
+        calc.project_to_zone(xy.data(), xy.size() / 2);
+        double worst = 0;
+        for (std::size_t i = 0; i < lonlat.size(); i += 2) {
+            const PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(lonlat[i], lonlat[i + 1], 0, 0));
+            worst = std::max({worst, std::fabs(xy[i] + 500000 - c.xy.x), std::fabs(xy[i + 1] - c.xy.y)});
+        }
+        return worst;
+    };
+    EXPECT_LT(worst_error(116.2, 35.9, 117.6, 37.1), 1e-6);  // metres
+    EXPECT_LT(worst_error(118.3, 34.5, 118.3, 38.0), 1e-6);
+    EXPECT_LT(worst_error(114.5, 18.0, 119.5, 53.0), 1e-6);
+    proj_destroy(pj);
+    proj_context_destroy(ctx);
+}
