@@ -57,6 +57,8 @@ public:
         }
     }
 
+    int columns() const { return nx_; }
+    int rows() const { return ny_; }
     std::size_t cell_count() const { return offsets_.empty() ? 0 : offsets_.size() - 1; }
     std::pair<const std::size_t*, const std::size_t*> cell(std::size_t c) const {
         return {items_.data() + offsets_[c], items_.data() + offsets_[c + 1]};

@@ -9,21 +9,40 @@ namespace zone::arrangement {
 
 namespace {
 
+// A coordinate difference below this bound leaves every product of two
+// differences, and a sum of two such products, within 64 bits: the short
+// segments that make up nearly all of a map are tested without 128-bit
+// arithmetic.
+constexpr i64 short_extent = i64{1} << 30;
+
 struct Segment {
     GridPoint a, b;  // in the direction of its ring
     int label;
+    bool is_short;   // both extents below short_extent
     i64 minx() const { return std::min(a.x, b.x); }
     i64 maxx() const { return std::max(a.x, b.x); }
     i64 miny() const { return std::min(a.y, b.y); }
     i64 maxy() const { return std::max(a.y, b.y); }
+    Box box() const { return Box{minx(), miny(), maxx(), maxy()}; }
 };
 
+// For points whose differences are below short_extent.
+inline int orientation_short(GridPoint a, GridPoint b, GridPoint c) {
+    const i64 v = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+    return (v > 0) - (v < 0);
+}
+
 // Where segments ab and cd cross at a point inside both (not at an end of
-// either), rounded to the grid; false when they do not cross so.
+// either), rounded to the grid; false when they do not cross so. Their
+// envelopes overlap.
 bool proper_crossing(const Segment& s, const Segment& t, GridPoint& at) {
-    const int o1 = orientation(s.a, s.b, t.a), o2 = orientation(s.a, s.b, t.b);
+    const bool fast = s.is_short && t.is_short;  // then all four points are within 2 short_extent
+    auto orient = [fast](GridPoint a, GridPoint b, GridPoint c) {
+        return fast ? orientation_short(a, b, c) : orientation(a, b, c);
+    };
+    const int o1 = orient(s.a, s.b, t.a), o2 = orient(s.a, s.b, t.b);
     if (o1 * o2 >= 0) return false;
-    const int o3 = orientation(t.a, t.b, s.a), o4 = orientation(t.a, t.b, s.b);
+    const int o3 = orient(t.a, t.b, s.a), o4 = orient(t.a, t.b, s.b);
     if (o3 * o4 >= 0) return false;
     const i128 den = cross(s.b.x - s.a.x, s.b.y - s.a.y, t.b.x - t.a.x, t.b.y - t.a.y);
     const i128 num = cross(t.a.x - s.a.x, t.a.y - s.a.y, t.b.x - t.a.x, t.b.y - t.a.y);
@@ -33,18 +52,19 @@ bool proper_crossing(const Segment& s, const Segment& t, GridPoint& at) {
 }
 
 // Whether the segment passes through the hot pixel centred at h (the closed
-// square of side one); h lies within the segment's envelope.
+// square of side one); h lies within the segment's envelope. The line
+// misses the square exactly when all four corners lie on one side of it:
+// when |d × (h − a)| exceeds (|dx| + |dy|) / 2, the largest that a corner's
+// offset from h can add to the cross product.
 bool passes_through(const Segment& s, GridPoint h) {
-    // Doubled coordinates keep the pixel's corners on integers.
-    const i64 ax = 2 * s.a.x, ay = 2 * s.a.y, dx = 2 * (s.b.x - s.a.x), dy = 2 * (s.b.y - s.a.y);
-    int positive = 0, negative = 0;
-    for (int cx = -1; cx <= 1; cx += 2)
-        for (int cy = -1; cy <= 1; cy += 2) {
-            const i128 v = cross(dx, dy, 2 * h.x + cx - ax, 2 * h.y + cy - ay);
-            positive += v > 0;
-            negative += v < 0;
-        }
-    return positive < 4 && negative < 4;
+    const i64 dx = s.b.x - s.a.x, dy = s.b.y - s.a.y;
+    const i64 reach = (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy);
+    if (s.is_short) {
+        const i64 c = dx * (h.y - s.a.y) - dy * (h.x - s.a.x);
+        return 2 * (c < 0 ? -c : c) <= reach;
+    }
+    const i128 c = cross(dx, dy, h.x - s.a.x, h.y - s.a.y);
+    return 2 * (c < 0 ? -c : c) <= reach;
 }
 
 }  // namespace
@@ -57,38 +77,48 @@ NodedEdges snap_round(const RingSet& rings) {
         const std::size_t s = rings.start[r], e = rings.start[r + 1];
         for (std::size_t i = s; i < e; ++i) {
             const GridPoint a = rings.points[i], b = rings.points[i + 1 < e ? i + 1 : s];
-            if (a != b) segments.push_back({a, b, rings.label[r]});
+            if (a == b) continue;
+            const bool is_short = std::abs(b.x - a.x) < short_extent && std::abs(b.y - a.y) < short_extent;
+            segments.push_back({a, b, rings.label[r], is_short});
         }
     }
     if (segments.empty()) return out;
 
-    Box extent{segments[0].minx(), segments[0].miny(), segments[0].maxx(), segments[0].maxy()};
-    for (const Segment& s : segments) extent.expand({s.minx(), s.miny(), s.maxx(), s.maxy()});
+    std::vector<Box> boxes;
+    boxes.reserve(segments.size());
+    for (const Segment& s : segments) boxes.push_back(s.box());
+    Box extent = boxes[0];
+    for (const Box& b : boxes) extent.expand(b);
     CellIndex cells(extent, segments.size());
-    cells.fill(segments.size(), [&](std::size_t i) {
-        const Segment& s = segments[i];
-        return Box{s.minx(), s.miny(), s.maxx(), s.maxy()};
-    });
+    cells.fill(segments.size(), [&](std::size_t i) { return boxes[i]; });
+    // The cell of each envelope's lower-left corner; the lower-left corner
+    // of two envelopes' overlap is in the cell (max column, max row) of theirs.
+    std::vector<int> corner_col(segments.size()), corner_row(segments.size());
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        corner_col[i] = cells.col(boxes[i].minx);
+        corner_row[i] = cells.row(boxes[i].miny);
+    }
 
     // 1. Hot pixels: every vertex and every crossing, rounded.
     std::vector<GridPoint> hot;
     hot.reserve(segments.size() + segments.size() / 8);
     for (const Segment& s : segments) hot.push_back(s.a);
-    for (std::size_t c = 0; c < cells.cell_count(); ++c) {
-        const auto [first, last] = cells.cell(c);
-        for (const std::size_t* i = first; i != last; ++i) {
-            const Segment& s = segments[*i];
-            for (const std::size_t* j = i + 1; j != last; ++j) {
-                const Segment& t = segments[*j];
-                if (s.maxx() < t.minx() || t.maxx() < s.minx() || s.maxy() < t.miny() || t.maxy() < s.miny())
-                    continue;
-                // Test a pair once: in the cell holding the corner of their common envelope.
-                if (cells.cell_of(std::max(s.minx(), t.minx()), std::max(s.miny(), t.miny())) != c) continue;
-                GridPoint at;
-                if (proper_crossing(s, t, at)) hot.push_back(at);
+    for (int row = 0; row < cells.rows(); ++row)
+        for (int col = 0; col < cells.columns(); ++col) {
+            const auto [first, last] = cells.cell(col, row);
+            for (const std::size_t* i = first; i != last; ++i) {
+                const Box& bs = boxes[*i];
+                for (const std::size_t* j = i + 1; j != last; ++j) {
+                    const Box& bt = boxes[*j];
+                    if (bs.maxx < bt.minx || bt.maxx < bs.minx || bs.maxy < bt.miny || bt.maxy < bs.miny) continue;
+                    // Test a pair once: in the cell holding the corner of their common envelope.
+                    if (std::max(corner_col[*i], corner_col[*j]) != col || std::max(corner_row[*i], corner_row[*j]) != row)
+                        continue;
+                    GridPoint at;
+                    if (proper_crossing(segments[*i], segments[*j], at)) hot.push_back(at);
+                }
             }
         }
-    }
     std::sort(hot.begin(), hot.end());
     hot.erase(std::unique(hot.begin(), hot.end()), hot.end());
     CellIndex hot_cells(extent, segments.size());
@@ -103,7 +133,7 @@ NodedEdges snap_round(const RingSet& rings) {
     std::vector<std::pair<i128, int>> along;
     for (const Segment& s : segments) {
         along.clear();
-        const Box box{s.minx(), s.miny(), s.maxx(), s.maxy()};
+        const Box& box = boxes[&s - segments.data()];
         hot_cells.visit(box, [&](std::size_t h) {
             const GridPoint p = hot[h];
             if (p.x < box.minx || p.x > box.maxx || p.y < box.miny || p.y > box.maxy) return;
@@ -125,9 +155,22 @@ NodedEdges snap_round(const RingSet& rings) {
                 pieces.push_back({to, from, s.label, -1});
         }
     }
-    std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) {
-        return std::tie(a.u, a.v, a.label) < std::tie(b.u, b.v, b.label);
-    });
+    // Ordered by (u, v, label): a counting sort on u, then each node's few
+    // pieces by the rest.
+    {
+        std::vector<std::size_t> offset(hot.size() + 1, 0);
+        for (const Piece& p : pieces) ++offset[p.u + 1];
+        for (std::size_t h = 1; h < offset.size(); ++h) offset[h] += offset[h - 1];
+        std::vector<Piece> sorted(pieces.size());
+        std::vector<std::size_t> cursor(offset.begin(), offset.end() - 1);
+        for (const Piece& p : pieces) sorted[cursor[p.u]++] = p;
+        for (std::size_t h = 0; h + 1 < offset.size(); ++h)
+            if (offset[h + 1] - offset[h] > 1)
+                std::sort(sorted.begin() + offset[h], sorted.begin() + offset[h + 1], [](const Piece& a, const Piece& b) {
+                    return std::tie(a.v, a.label) < std::tie(b.v, b.label);
+                });
+        pieces.swap(sorted);
+    }
 
     // 3. One edge per pair of nodes, with the winding jump of each label.
     std::vector<int> node_id(hot.size(), -1);
