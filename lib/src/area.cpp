@@ -86,6 +86,12 @@ struct AreaCalculator::Impl {
             x0 = std::min(x0, xy[2 * i]), x1 = std::max(x1, xy[2 * i]);
             y0 = std::min(y0, xy[2 * i + 1]), y1 = std::max(y1, xy[2 * i + 1]);
         }
+        // The box widened to whole eighths of a degree, so that a county whose
+        // faces change a little (a dynamic update) keeps the same patch, and
+        // the areas of its untouched units stay the same to the last digit.
+        constexpr double step = 0.125;
+        x0 = std::floor(x0 / step) * step, y0 = std::floor(y0 / step) * step;
+        x1 = std::max(std::ceil(x1 / step) * step, x0 + step), y1 = std::max(std::ceil(y1 / step) * step, y0 + step);
         const auto patch = geodesy::ChebyshevPatch::fit(exact, x0, y0, x1, y1, 1e-7);
         if (patch) patch->apply(xy, n);
         else exact(xy, n);

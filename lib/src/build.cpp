@@ -1,5 +1,7 @@
 #include "zone/build.hpp"
 
+#include "arrangement/geos_rings.hpp"
+#include "arrangement/label_overlaps.hpp"
 #include "county_overlay.hpp"
 #include "parallel.hpp"
 #include "zone/coding.hpp"
@@ -46,43 +48,30 @@ struct Factor {
 };
 
 // Two counties may share borders but not land. Overlaps under a square metre
-// are digitising noise and tolerated. Pairs are tested in parallel; the first
-// overlapping pair in county order is reported.
+// are digitising noise and tolerated. All county rings are noded together on
+// the grid, once; the first overlapping pair in county order is reported.
 void check_counties_disjoint(const std::vector<County>& counties, const PolygonLayer& layer, bool geographic,
-                             int threads) {
-    struct Overlap {
-        std::size_t other = 0;
-        double area = 0;
-    };
-    std::vector<std::optional<Overlap>> found(counties.size());
-    std::vector<std::size_t> order(counties.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    detail::run_parallel(
-        order, threads, [] { return std::make_unique<geos::Context>(); },
-        [&](const geos::Context& ctx, std::size_t i) {
-            for (std::size_t j = i + 1; j < counties.size(); ++j) {
-                if (!counties[i].env.meets(counties[j].env)) continue;
-                if (GEOSRelatePattern_r(ctx, counties[i].geom, counties[j].geom, "2********") != 1) continue;
-                geos::GeomPtr overlap =
-                    geos::own(ctx, GEOSIntersection_r(ctx, counties[i].geom, counties[j].geom), "county overlap");
-                double a = geos::planar_area(ctx, overlap.get());
-                if (geographic) {  // degrees² to m², near enough to compare with a square metre
-                    const Envelope e = envelope_of(ctx, overlap.get());
-                    a *= 111319.49 * 111319.49 * std::cos((e.miny + e.maxy) / 2 * M_PI / 180);
-                }
-                if (a < 1.0) continue;
-                found[i] = Overlap{j, a};
-                return;
-            }
-        });
-    for (std::size_t i = 0; i < counties.size(); ++i) {
-        if (!found[i]) continue;
-        const County& c = counties[i];
-        const County& o = counties[found[i]->other];
+                             double grid_size) {
+    using namespace arrangement;
+    const geos::Context ctx;
+    const Grid grid(grid_size);
+    RingSet rings;
+    for (std::size_t i = 0; i < counties.size(); ++i) add_polygonal(rings, grid, ctx, counties[i].geom, static_cast<int>(i));
+    const Arrangement a(snap_round(rings));
+    std::map<std::pair<int, int>, double> overlap_m2;
+    for (const LabelOverlap& o : label_overlaps(a, grid)) {
+        // degrees² to m², near enough to compare with a square metre
+        const double m2 = geographic ? o.area * 111319.49 * 111319.49 * std::cos(o.y * M_PI / 180) : o.area;
+        overlap_m2[{o.first, o.second}] += m2;
+    }
+    for (const auto& [pair, m2] : overlap_m2) {  // in county order, then in the other's
+        if (m2 < 1.0) continue;
+        const County& c = counties[pair.first];
+        const County& o = counties[pair.second];
         throw InputError(Where{layer.source.path, layer.layer_name, c.fid, {}},
                          fmt::format("county {} ({}) overlaps feature {}, county {} ({}), by about {:.0f} m²; "
                                      "county boundaries must not overlap",
-                                     c.code, c.name, o.fid, o.code, o.name, found[i]->area));
+                                     c.code, c.name, o.fid, o.code, o.name, m2));
     }
 }
 
@@ -347,7 +336,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
     if (boundary.skipped_null)
         throw InputError(Where{boundary_ref.path, boundary.layer_name, {}, {}},
                          fmt::format("{} county feature(s) have no geometry", boundary.skipped_null));
-    check_counties_disjoint(counties, boundary, boundary.crs_geographic, options.threads);
+    check_counties_disjoint(counties, boundary, boundary.crs_geographic, scheme.grid);
 
     BuildResult result;
     result.crs_wkt = boundary.crs_wkt;

@@ -4,11 +4,13 @@
 // unions, isValid for validity.
 #include "arrangement/arrangement.hpp"
 #include "arrangement/geos_rings.hpp"
+#include "arrangement/label_overlaps.hpp"
 #include "zone/geos.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -201,3 +203,33 @@ TEST(Arrangement, OverlappingBlobsMatchGeosUnion) {
 }
 
 }  // namespace
+
+// Land claimed twice: three inputs overlapping pairwise (one pair not at
+// all, one only along an edge), summed per pair against GEOS's intersections.
+TEST(Arrangement, OverlapsOfLabelsMatchGeosIntersections) {
+    const geos::Context ctx;
+    std::vector<geos::GeomPtr> keep;
+    keep.push_back(wkt(ctx, "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,2 4,4 4,4 2,2 2))"));
+    keep.push_back(wkt(ctx, "POLYGON((7 3,15 3.5,14 9,7.5 8,7 3))"));
+    keep.push_back(wkt(ctx, "POLYGON((-5 0,0 0,0 6,-5 6,-5 0))"));  // touches the first along x = 0
+    keep.push_back(wkt(ctx, "POLYGON((1 1,9.5 1.5,9 9.2,1.2 8.8,1 1))"));
+    std::vector<const GEOSGeometry*> inputs;
+    for (const auto& g : keep) inputs.push_back(g.get());
+    const Built b = build(ctx, inputs);
+    std::map<std::pair<int, int>, double> got;
+    for (const LabelOverlap& o : label_overlaps(*b.a, b.grid)) {
+        ASSERT_LT(o.first, o.second);
+        got[{o.first, o.second}] += o.area;
+    }
+    for (int i = 0; i < 4; ++i)
+        for (int j = i + 1; j < 4; ++j) {
+            geos::GeomPtr common = geos::own(ctx, GEOSIntersection_r(ctx, inputs[i], inputs[j]));
+            const double expected = area(ctx, common.get());
+            const auto it = got.find({i, j});
+            const double measured = it == got.end() ? 0.0 : it->second;
+            EXPECT_NEAR(measured, expected, 1e-4) << "labels " << i << ", " << j;
+            if (expected == 0) {
+                EXPECT_EQ(it, got.end()) << "labels " << i << ", " << j;
+            }
+        }
+}
