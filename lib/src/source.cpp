@@ -1,6 +1,7 @@
 #include "zone/source.hpp"
 
 #include "gdal_util.hpp"
+#include "ogr_geos.hpp"
 #include "parallel.hpp"
 #include "zone/error.hpp"
 #include "zone/reproject.hpp"
@@ -202,7 +203,7 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
             if (transform && !transform->apply(*g))
                 throw InputError(w, "cannot transform the geometry to the target CRS");
 
-            geos::GeomPtr geom(g->exportToGEOS(ctx.handle()), geos::GeomDeleter{ctx.handle()});
+            geos::GeomPtr geom = detail::polygonal_to_geos(ctx, *g);
             if (!geom) throw InputError(w, "GEOS cannot take the geometry: " + ctx.last_error());
 
             PolygonFeature pf;
