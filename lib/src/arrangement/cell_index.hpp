@@ -30,6 +30,7 @@ public:
         size_ = std::max<i64>(1, static_cast<i64>(std::ceil(std::sqrt(w * h / cells))));
         nx_ = static_cast<int>((extent.maxx - extent.minx) / size_) + 1;
         ny_ = static_cast<int>((extent.maxy - extent.miny) / size_) + 1;
+        inverse_size_ = 1.0 / static_cast<double>(size_);
     }
 
     template <class BoxOf>
@@ -68,8 +69,8 @@ public:
     }
     std::size_t cell_of(i64 x, i64 y) const { return static_cast<std::size_t>(row(y)) * nx_ + col(x); }
 
-    int col(i64 x) const { return static_cast<int>(std::clamp<i64>((x - extent_.minx) / size_, 0, nx_ - 1)); }
-    int row(i64 y) const { return static_cast<int>(std::clamp<i64>((y - extent_.miny) / size_, 0, ny_ - 1)); }
+    int col(i64 x) const { return slot(x - extent_.minx, nx_); }
+    int row(i64 y) const { return slot(y - extent_.miny, ny_); }
     i64 col_min_x(int x) const { return extent_.minx + static_cast<i64>(x) * size_; }
 
     // Calls f(item) for every item listed in a cell meeting `b` (an item may come more than once).
@@ -84,8 +85,20 @@ public:
     }
 
 private:
+    // floor(offset / size_) clamped to [0, count): a 64-bit division costs as
+    // much as the rest of a lookup, so the quotient is estimated with a
+    // floating-point reciprocal and corrected to be exact.
+    int slot(i64 offset, int count) const {
+        if (offset <= 0) return 0;
+        i64 q = static_cast<i64>(static_cast<double>(offset) * inverse_size_);
+        if (q * size_ > offset) --q;
+        else if ((q + 1) * size_ <= offset) ++q;
+        return static_cast<int>(std::min<i64>(q, count - 1));
+    }
+
     Box extent_;
     i64 size_ = 1;
+    double inverse_size_ = 1;
     int nx_ = 1, ny_ = 1;
     std::vector<std::size_t> offsets_;
     std::vector<std::size_t> items_;
