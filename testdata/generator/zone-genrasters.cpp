@@ -72,8 +72,8 @@ GDALDataset* create(const std::string& path, int w, int h, const double* gt, int
     return ds;
 }
 
-// Pixels whose centre lies in one of `geoms`, as 1 in a Byte grid of w x h.
-std::vector<unsigned char> burn_mask(const std::vector<std::unique_ptr<OGRGeometry>>& geoms, int w, int h, const double* gt) {
+// Pixels whose centre lies in one of `geoms`, as 1 in a Byte grid of w x h in memory.
+std::unique_ptr<GDALDataset> burn_mask(const std::vector<std::unique_ptr<OGRGeometry>>& geoms, int w, int h, const double* gt) {
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     std::unique_ptr<GDALDataset> mask(mem->Create("", w, h, 1, GDT_Byte, nullptr));
     mask->SetGeoTransform(const_cast<double*>(gt));
@@ -84,10 +84,7 @@ std::vector<unsigned char> burn_mask(const std::vector<std::unique_ptr<OGRGeomet
     if (!handles.empty())
         GDALRasterizeGeometries(GDALDataset::ToHandle(mask.get()), 1, bands, static_cast<int>(handles.size()),
                                 handles.data(), nullptr, nullptr, values.data(), nullptr, nullptr, nullptr);
-    std::vector<unsigned char> out(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
-    if (mask->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, out.data(), w, h, GDT_Byte, 0, 0) != CE_None)
-        throw std::runtime_error("cannot read the mask of reclaimed wetland");
-    return out;
+    return mask;
 }
 
 int run(const std::string& units_path, const std::string& out, double pixel, int planted_count, int wetland_count) {
@@ -219,19 +216,20 @@ int run(const std::string& units_path, const std::string& out, double pixel, int
         reclaimed.push_back(std::move(inner));
     }
     wetland_list.close();
-    const std::vector<unsigned char> reclaim = burn_mask(reclaimed, lw, lh, lgt);
+    const std::unique_ptr<GDALDataset> reclaim = burn_mask(reclaimed, lw, lh, lgt);
     for (const char* year : {"2019", "2024"}) {
         GDALDataset* d = create(out + "/landcover_" + year + ".tif", lw, lh, lgt, 4326, GDT_Byte);
         d->GetRasterBand(1)->SetNoDataValue(0);
-        std::vector<unsigned char> row(static_cast<std::size_t>(lw));
+        std::vector<unsigned char> row(static_cast<std::size_t>(lw)), lost(static_cast<std::size_t>(lw));
         for (int r = 0; r < lh; ++r) {
+            if (reclaim->GetRasterBand(1)->RasterIO(GF_Read, 0, r, lw, 1, lost.data(), lw, 1, GDT_Byte, 0, 0) != CE_None)
+                throw std::runtime_error("cannot read the mask of reclaimed wetland");
             for (int col = 0; col < lw; ++col) {
                 const double lon = lx0 + (col + 0.5) * deg, lat = ly1 - (r + 0.5) * deg;
                 const std::uint32_t n = hash(col / 3, r / 3) % 100;
                 unsigned char k = n < 70 ? 1 : n < 82 ? 2 : n < 88 ? 3 : n < 90 ? 4 : 5;
                 if (in_delta(lon, lat) < 1 && n < 60) k = 4;
-                if (k == 4 && year[3] == '4' && reclaim[static_cast<std::size_t>(r) * static_cast<std::size_t>(lw) + col])
-                    k = 1;
+                if (k == 4 && year[3] == '4' && lost[static_cast<std::size_t>(col)]) k = 1;
                 row[static_cast<std::size_t>(col)] = k;
             }
             d->GetRasterBand(1)->RasterIO(GF_Write, 0, r, lw, 1, row.data(), lw, 1, GDT_Byte, 0, 0);
