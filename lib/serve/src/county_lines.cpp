@@ -2,9 +2,8 @@
 
 #include "zone/source.hpp"
 
+#include <cpl_conv.h>
 #include <ogr_spatialref.h>
-
-#include <algorithm>
 
 namespace zone::serve {
 
