@@ -1,9 +1,17 @@
 // The tables of a monitoring run: the indicator table zone-report reads, and
-// every zonal statistic for a join by code.
+// every zonal statistic for a join by code (CSV, XLSX, GeoPackage).
+#include "gdal_table.hpp"
 #include "text_format.hpp"
+#include "zone/error.hpp"
 #include "zone/monitor.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <stdexcept>
 
 namespace zone {
 
@@ -50,6 +58,73 @@ std::string format_zonal_stats_csv(const MonitorResult& r) {
         }
     }
     return out;
+}
+
+StatsFormat stats_format_for_path(const std::string& path) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (ext == ".csv") return StatsFormat::csv;
+    if (ext == ".xlsx") return StatsFormat::xlsx;
+    if (ext == ".gpkg") return StatsFormat::gpkg;
+    throw InputError(Where{path, {}, {}, {}},
+                     "cannot tell the form of the statistics from the extension '" + ext + "'; use .csv, .xlsx or .gpkg");
+}
+
+void write_zonal_stats(const MonitorResult& r, const std::string& path, StatsFormat format) {
+    if (format == StatsFormat::csv) {
+        const std::string text = format_zonal_stats_csv(r);
+        std::ofstream out(path, std::ios::binary);
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        out.close();
+        if (!out) throw std::runtime_error("cannot write " + path);
+        return;
+    }
+    std::set<std::int64_t> classes;  // of every categorical statistic, one column each
+    for (const IndicatorValue& v : r.values)
+        for (const ZonalStats* s : {&v.baseline, &v.current})
+            for (const auto& [value, share] : s->class_shares) classes.insert(value);
+    std::vector<detail::TableColumn> columns = {
+        {"code", OFTString},  {"category", OFTInteger}, {"indicator", OFTString}, {"date", OFTString},
+        {"raster", OFTString}, {"mean", OFTReal},       {"min", OFTReal},         {"max", OFTReal},
+        {"sum", OFTReal},     {"count", OFTReal},      {"cells", OFTInteger64},  {"valid_share", OFTReal},
+        {"classes", OFTString}};
+    const std::size_t first_class = columns.size();
+    for (std::int64_t c : classes) columns.push_back({"class_" + std::to_string(c), OFTReal});
+
+    detail::TableFile file(format == StatsFormat::xlsx ? "XLSX" : "GPKG", path);
+    OGRLayer* table = file.add_table("zonal_stats", columns);
+    for (const IndicatorValue& v : r.values) {
+        for (int date = 0; date < 2; ++date) {
+            const ZonalStats& s = date == 0 ? v.baseline : v.current;
+            const RasterInfo& raster = r.rasters[static_cast<std::size_t>(2 * v.indicator + date)];
+            OGRFeature row(table->GetLayerDefn());
+            row.SetField("code", r.units[v.unit].code.c_str());
+            row.SetField("category", r.units[v.unit].category);
+            row.SetField("indicator", r.indicators[v.indicator].name.c_str());
+            row.SetField("date", date == 0 ? "baseline" : "current");
+            row.SetField("raster", raster.path.c_str());
+            // No value (no valid pixel) stays an empty cell, as in the CSV.
+            auto real = [&](const char* name, double x) {
+                if (std::isfinite(x)) row.SetField(name, x);
+            };
+            real("mean", s.mean);
+            real("min", s.min);
+            real("max", s.max);
+            real("sum", s.sum);
+            real("count", s.count);
+            row.SetField("cells", static_cast<GIntBig>(s.cells));
+            real("valid_share", s.valid_share());
+            std::string text;
+            for (const auto& [value, share] : s.class_shares) {
+                text.append(text.empty() ? "" : ";").append(std::to_string(value)).append(":").append(number(share));
+                const auto at = std::distance(classes.begin(), classes.find(value));
+                row.SetField(static_cast<int>(first_class + static_cast<std::size_t>(at)), share);
+            }
+            row.SetField("classes", text.c_str());
+            file.add_row(table, row);
+        }
+    }
+    file.close();
 }
 
 }  // namespace zone

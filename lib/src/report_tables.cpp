@@ -1,5 +1,6 @@
 // The tabular forms of a report: CSV (UTF-8 with BOM, so that Excel reads the
 // Chinese names), the CSV of worsened indicators, Markdown, JSON and XLSX.
+#include "gdal_table.hpp"
 #include "report_detail.hpp"
 #include "zone/coding.hpp"
 #include "zone/diff.hpp"
@@ -348,48 +349,18 @@ std::string format_report_json(const Report& r, const std::string& version) {
 
 // ------------------------------------------------------------------ XLSX
 
-namespace {
-
-struct QuietGdal {
-    QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdal() { CPLPopErrorHandler(); }
-};
-
-OGRLayer* sheet(GDALDataset& ds, const char* name, const std::vector<std::pair<const char*, OGRFieldType>>& fields,
-                const std::string& path) {
-    OGRLayer* layer = ds.CreateLayer(name, nullptr, wkbNone, nullptr);
-    if (!layer) throw std::runtime_error(std::string("cannot create sheet ") + name + " in " + path);
-    for (const auto& [field, type] : fields) {
-        OGRFieldDefn def(field, type);
-        if (layer->CreateField(&def) != OGRERR_NONE)
-            throw std::runtime_error(std::string("cannot create column ") + field + " in " + path);
-    }
-    return layer;
-}
-
-void add(OGRLayer* layer, OGRFeature& f, const std::string& path) {
-    if (layer->CreateFeature(&f) != OGRERR_NONE)
-        throw std::runtime_error("cannot write a row to " + path + ": " + CPLGetLastErrorMsg());
-}
-
-}  // namespace
-
 void write_report_xlsx(const Report& r, const std::string& path) {
-    gdal_init();
-    QuietGdal quiet;
-    CPLErrorReset();
-    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("XLSX");
-    if (!driver) throw std::runtime_error("this GDAL has no XLSX driver");
-    std::unique_ptr<GDALDataset> ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
+    detail::TableFile book("XLSX", path);
+    auto sheet = [&](const char* name, const std::vector<detail::TableColumn>& columns) { return book.add_table(name, columns); };
+    auto add = [&](OGRLayer* layer, OGRFeature& row) { book.add_row(layer, row); };
 
     // Same columns as the CSV; numbers as numbers, so Excel can add them up.
-    std::vector<std::pair<const char*, OGRFieldType>> cols = {
+    std::vector<detail::TableColumn> cols = {
         {"level", OFTString},     {"code", OFTString},      {"name", OFTString},      {"parent", OFTString},
         {"units_1", OFTInteger},  {"units_2", OFTInteger},  {"units_3", OFTInteger},  {"units", OFTInteger},
         {"area_km2_1", OFTReal},  {"area_km2_2", OFTReal},  {"area_km2_3", OFTReal},  {"area_km2", OFTReal},
         {"share_1", OFTReal},     {"share_2", OFTReal},     {"share_3", OFTReal}};
-    OGRLayer* stats = sheet(*ds, "statistics", cols, path);
+    OGRLayer* stats = sheet("statistics", cols);
     auto stat_row = [&](const std::string& level, const std::string& code, const std::string& name,
                         const std::string& parent, const Figures& f) {
         OGRFeature row(stats->GetLayerDefn());
@@ -405,16 +376,15 @@ void write_report_xlsx(const Report& r, const std::string& path) {
             row.SetField(areas[k], static_cast<double>(f.area_display[k]) / 100.0);
             if (k && f.area_display[0] > 0) row.SetField(shares[k], f.share_permille[k] / 10.0);
         }
-        add(stats, row, path);
+        add(stats, row);
     };
     stat_row("total", "", r.title, "", r.total);
     for (const Region& g : r.regions) stat_row(to_string(g.level), g.code, g.name, parent_name(r, g), g.figures);
 
-    OGRLayer* units = sheet(*ds, "units",
+    OGRLayer* units = sheet("units",
                             {{"code", OFTString}, {"name", OFTString}, {"city", OFTString}, {"county", OFTString},
                              {"county_code", OFTString}, {"category", OFTInteger}, {"area_km2", OFTReal},
-                             {"factors", OFTString}},
-                            path);
+                             {"factors", OFTString}});
     for (const ReportUnit& u : r.units) {
         OGRFeature row(units->GetLayerDefn());
         row.SetField("code", u.code.c_str());
@@ -430,17 +400,16 @@ void write_report_xlsx(const Report& r, const std::string& path) {
             if (f.share) factors += fmt::format(" {:.1f}%", *f.share * 100);
         }
         row.SetField("factors", factors.c_str());
-        add(units, row, path);
+        add(units, row);
     }
 
     if (r.effectiveness) {
-        OGRLayer* worse = sheet(*ds, "worse",
+        OGRLayer* worse = sheet("worse",
                                 {{"code", OFTString}, {"name", OFTString}, {"category", OFTInteger},
                                  {"city", OFTString}, {"county", OFTString}, {"indicator", OFTString},
                                  {"baseline", OFTReal}, {"current", OFTReal}, {"change", OFTReal},
                                  {"change_percent", OFTReal}, {"higher_is_better", OFTString},
-                                 {"valid_share", OFTReal}},
-                                path);
+                                 {"valid_share", OFTReal}});
         const Effectiveness& e = *r.effectiveness;
         for (int u : e.worse_units) {
             const ReportUnit& unit = r.units[u];
@@ -459,17 +428,17 @@ void write_report_xlsx(const Report& r, const std::string& path) {
                 if (c.baseline != 0) row.SetField("change_percent", std::stod(change_percent(c)));
                 row.SetField("higher_is_better", c.higher_is_better ? "true" : "false");
                 if (c.valid_share) row.SetField("valid_share", *c.valid_share);
-                add(worse, row, path);
+                add(worse, row);
             }
         }
     }
 
-    OGRLayer* about = sheet(*ds, "about", {{"item", OFTString}, {"value", OFTString}}, path);
+    OGRLayer* about = sheet("about", {{"item", OFTString}, {"value", OFTString}});
     auto note = [&](const std::string& item, const std::string& value) {
         OGRFeature row(about->GetLayerDefn());
         row.SetField("item", item.c_str());
         row.SetField("value", value.c_str());
-        add(about, row, path);
+        add(about, row);
     };
     note("input", r.input);
     note("layer", r.layer);
@@ -479,8 +448,7 @@ void write_report_xlsx(const Report& r, const std::string& path) {
     if (!r.factor_note.empty()) note("factors", r.factor_note);
     for (const auto& n : r.notes) note("note", n);
 
-    ds.reset();  // writes the file
-    if (CPLGetLastErrorType() == CE_Failure) throw std::runtime_error("writing " + path + " failed: " + CPLGetLastErrorMsg());
+    book.close();
 }
 
 }  // namespace zone

@@ -1,7 +1,7 @@
 // zone-genrasters: deterministic rasters for zone-monitor's tests and
 // benchmark, over a unit map:
 //
-//   zone-genrasters --units UNITS.gpkg -o OUTDIR [--pixel 30] [--planted 6]
+//   zone-genrasters --units UNITS.gpkg -o OUTDIR [--pixel 30] [--planted 6] [--wetland-planted 3]
 //
 // writes, in OUTDIR,
 //   ndvi_2019.tif, ndvi_2024.tif  an NDVI-like field (Int16, scale 1e-4, nodata
@@ -13,7 +13,10 @@
 //   landcover_2019.tif, landcover_2024.tif  classes (Byte, nodata 0: 1 crop,
 //       2 forest, 3 water, 4 wetland, 5 built-up) in EPSG:4326, wetland in the
 //       Yellow River delta, covering only the map north of 35.8°N (a raster
-//       that does not cover the whole map); identical in both years.
+//       that does not cover the whole map); 2024 is 2019 except that in the
+//       interior (2 pixels in) of some priority units of the delta
+//       (wetland_planted.txt) every wetland pixel became cropland (1): wetland
+//       reclaimed, the decline the supervision looks for.
 // The same inputs give the same files.
 #include <CLI/CLI.hpp>
 #include <cpl_conv.h>
@@ -53,7 +56,8 @@ double area(const OGRGeometry* g) {
 struct Unit {
     std::string code;
     int category = 0;
-    std::unique_ptr<OGRGeometry> gk;  // in EPSG:4548
+    std::unique_ptr<OGRGeometry> gk;      // in EPSG:4548
+    std::unique_ptr<OGRGeometry> lonlat;  // as in the map (CGCS2000 degrees)
 };
 
 GDALDataset* create(const std::string& path, int w, int h, const double* gt, int epsg, GDALDataType type) {
@@ -68,7 +72,22 @@ GDALDataset* create(const std::string& path, int w, int h, const double* gt, int
     return ds;
 }
 
-int run(const std::string& units_path, const std::string& out, double pixel, int planted_count) {
+// Pixels whose centre lies in one of `geoms`, as 1 in a Byte grid of w x h in memory.
+std::unique_ptr<GDALDataset> burn_mask(const std::vector<std::unique_ptr<OGRGeometry>>& geoms, int w, int h, const double* gt) {
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    std::unique_ptr<GDALDataset> mask(mem->Create("", w, h, 1, GDT_Byte, nullptr));
+    mask->SetGeoTransform(const_cast<double*>(gt));
+    int bands[] = {1};
+    std::vector<OGRGeometryH> handles;
+    for (auto& g : geoms) handles.push_back(OGRGeometry::ToHandle(g.get()));
+    std::vector<double> values(handles.size(), 1);
+    if (!handles.empty())
+        GDALRasterizeGeometries(GDALDataset::ToHandle(mask.get()), 1, bands, static_cast<int>(handles.size()),
+                                handles.data(), nullptr, nullptr, values.data(), nullptr, nullptr, nullptr);
+    return mask;
+}
+
+int run(const std::string& units_path, const std::string& out, double pixel, int planted_count, int wetland_count) {
     GDALAllRegister();
     std::unique_ptr<GDALDataset> src(static_cast<GDALDataset*>(GDALOpenEx(units_path.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr)));
     if (!src) throw std::runtime_error(units_path + ": cannot open");
@@ -91,6 +110,7 @@ int run(const std::string& units_path, const std::string& out, double pixel, int
         OGREnvelope e;
         f->GetGeometryRef()->getEnvelope(&e);
         lonlat.Merge(e);
+        u.lonlat.reset(f->GetGeometryRef()->clone());
         u.gk.reset(f->GetGeometryRef()->clone());
         u.gk->transform(to_gk.get());
         u.gk->getEnvelope(&e);
@@ -176,25 +196,50 @@ int run(const std::string& units_path, const std::string& out, double pixel, int
     const double lx0 = std::floor(lonlat.MinX / deg) * deg, ly1 = std::ceil(lonlat.MaxY / deg) * deg;
     const int lw = static_cast<int>(std::ceil((lonlat.MaxX - lx0) / deg)), lh = static_cast<int>(std::ceil((ly1 - 35.8) / deg));
     const double lgt[6] = {lx0, deg, 0, ly1, 0, -deg};
+    auto in_delta = [](double lon, double lat) {
+        const double dx = (lon - 118.9) / 0.55, dy = (lat - 37.75) / 0.4;
+        return dx * dx + dy * dy;  // below 1: the Yellow River delta
+    };
+    // Reclaimed wetland: priority units well inside the delta, large enough
+    // to hold many pixels, their interior 2 pixels in.
+    std::vector<std::unique_ptr<OGRGeometry>> reclaimed;
+    std::ofstream wetland_list(out + "/wetland_planted.txt");
+    for (const Unit& u : units) {
+        if (u.category != 1 || static_cast<int>(reclaimed.size()) >= wetland_count) continue;
+        OGRPoint centre;
+        if (u.lonlat->Centroid(&centre) != OGRERR_NONE || in_delta(centre.getX(), centre.getY()) > 0.6) continue;
+        const double a = area(u.lonlat.get());
+        if (a < 100 * deg * deg) continue;
+        std::unique_ptr<OGRGeometry> inner(u.lonlat->Buffer(-2 * deg));
+        if (!inner || inner->IsEmpty() || area(inner.get()) < 0.5 * a) continue;
+        wetland_list << u.code << "\n";
+        reclaimed.push_back(std::move(inner));
+    }
+    wetland_list.close();
+    const std::unique_ptr<GDALDataset> reclaim = burn_mask(reclaimed, lw, lh, lgt);
     for (const char* year : {"2019", "2024"}) {
         GDALDataset* d = create(out + "/landcover_" + year + ".tif", lw, lh, lgt, 4326, GDT_Byte);
         d->GetRasterBand(1)->SetNoDataValue(0);
-        std::vector<unsigned char> row(static_cast<std::size_t>(lw));
+        std::vector<unsigned char> row(static_cast<std::size_t>(lw)), lost(static_cast<std::size_t>(lw));
         for (int r = 0; r < lh; ++r) {
+            if (reclaim->GetRasterBand(1)->RasterIO(GF_Read, 0, r, lw, 1, lost.data(), lw, 1, GDT_Byte, 0, 0) != CE_None)
+                throw std::runtime_error("cannot read the mask of reclaimed wetland");
             for (int col = 0; col < lw; ++col) {
                 const double lon = lx0 + (col + 0.5) * deg, lat = ly1 - (r + 0.5) * deg;
-                const double dx = (lon - 118.9) / 0.55, dy = (lat - 37.75) / 0.4;  // the Yellow River delta
                 const std::uint32_t n = hash(col / 3, r / 3) % 100;
                 unsigned char k = n < 70 ? 1 : n < 82 ? 2 : n < 88 ? 3 : n < 90 ? 4 : 5;
-                if (dx * dx + dy * dy < 1 && n < 60) k = 4;
+                if (in_delta(lon, lat) < 1 && n < 60) k = 4;
+                if (k == 4 && year[3] == '4' && lost[static_cast<std::size_t>(col)]) k = 1;
                 row[static_cast<std::size_t>(col)] = k;
             }
             d->GetRasterBand(1)->RasterIO(GF_Write, 0, r, lw, 1, row.data(), lw, 1, GDT_Byte, 0, 0);
         }
         GDALClose(d);
     }
-    std::fprintf(stderr, "zone-genrasters: ndvi %d x %d (%.0f m), landcover %d x %d; %zu planted declines, %s clouded\n", w, h,
-                 pixel, lw, lh, planted_geoms.size(), cloud ? cloud->code.c_str() : "none");
+    std::fprintf(stderr,
+                 "zone-genrasters: ndvi %d x %d (%.0f m), landcover %d x %d; %zu planted declines, %s clouded, %zu units "
+                 "with wetland reclaimed\n",
+                 w, h, pixel, lw, lh, planted_geoms.size(), cloud ? cloud->code.c_str() : "none", reclaimed.size());
     return 0;
 }
 
@@ -204,14 +249,16 @@ int main(int argc, char** argv) {
     CLI::App app{"Generates deterministic NDVI-like and land-cover rasters over a unit map (zone-monitor test data)"};
     std::string units, out;
     double pixel = 30;
-    int planted = 6;
+    int planted = 6, wetland = 3;
     app.add_option("--units", units, "unit map (HJZHGKDYBM, ZHGKDYFL)")->required();
     app.add_option("-o,--output", out, "output folder (exists)")->required();
     app.add_option("--pixel", pixel, "NDVI pixel size in metres")->capture_default_str();
-    app.add_option("--planted", planted, "priority units with a planted decline")->capture_default_str();
+    app.add_option("--planted", planted, "priority units with a planted NDVI decline")->capture_default_str();
+    app.add_option("--wetland-planted", wetland, "priority units of the Yellow River delta with wetland reclaimed in 2024")
+        ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     try {
-        return run(units, out, pixel, planted);
+        return run(units, out, pixel, planted, wetland);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "zone-genrasters: %s\n", e.what());
         return 2;

@@ -5,6 +5,7 @@
 #include "support.hpp"
 
 #include <cpl_conv.h>
+#include <cpl_vsi.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
@@ -77,6 +78,36 @@ struct PixelStats {
     double weight = 0, valid = 0, weighted_sum = 0;
     std::map<int, double> classes;
 };
+
+// Cells holding text (t="s", "str", "inlineStr"), by column, below the
+// header row of an XLSX workbook's first sheet, read from its XML.
+std::map<std::string, int> text_cells_by_column(const std::string& xlsx) {
+    const std::string sheet = "/vsizip/" + xlsx + "/xl/worksheets/sheet1.xml";
+    VSILFILE* f = VSIFOpenL(sheet.c_str(), "rb");
+    EXPECT_TRUE(f) << sheet;
+    std::string xml;
+    if (f) {
+        char buf[65536];
+        for (std::size_t n; (n = VSIFReadL(buf, 1, sizeof buf, f)) > 0;) xml.append(buf, n);
+        VSIFCloseL(f);
+    }
+    std::map<std::string, int> out;
+    for (std::size_t at = xml.find("<c r=\""); at != std::string::npos; at = xml.find("<c r=\"", at + 1)) {
+        std::size_t i = at + 6;
+        std::string column;
+        while (i < xml.size() && std::isupper(static_cast<unsigned char>(xml[i]))) column += xml[i++];
+        if (xml.compare(i, 2, "1\"") == 0) continue;  // the header row
+        const std::string tag = xml.substr(at, xml.find('>', at) - at);
+        if (tag.find(" t=\"") != std::string::npos) ++out[column];
+    }
+    return out;
+}
+
+// A unit's share of class `k` among its valid pixels, from per_pixel.
+double class_share(const PixelStats& p, int k) {
+    const auto it = p.classes.find(k);
+    return p.valid > 0 && it != p.classes.end() ? it->second / p.valid : 0;
+}
 
 // Every pixel near the unit as a GEOS polygon, intersected with the unit (in
 // the raster's CRS). Rows weigh their cell area on the sphere in degrees.
@@ -188,7 +219,9 @@ TEST_F(Monitor, PlantedDeclinesAreFlaggedAndNothingElseAndSampleUnitsMatchGeosPe
     ASSERT_EQ(r.status, 1) << r.describe();  // declines found, --exit-code
     const auto rows = read_csv(zt::read_file(table));
     const std::set<std::string> planted = lines_of(file("planted.txt")), clouded = lines_of(file("clouded.txt"));
+    const std::set<std::string> reclaimed = lines_of(file("wetland_planted.txt"));
     ASSERT_GE(planted.size(), 3u);
+    ASSERT_GE(reclaimed.size(), 2u);
     ASSERT_EQ(clouded.size(), 1u);
     std::set<std::string> declined, not_assessable_ndvi;
     bool in_declines = true;
@@ -212,6 +245,7 @@ TEST_F(Monitor, PlantedDeclinesAreFlaggedAndNothingElseAndSampleUnitsMatchGeosPe
     }
     std::set<std::string> want;
     for (const auto& c : planted) want.insert("ndvi " + c);
+    for (const auto& c : reclaimed) want.insert("wetland " + c);
     EXPECT_EQ(declined, want);
     EXPECT_EQ(not_assessable_ndvi, clouded);
     EXPECT_EQ(rows.size(), 2 * map.features.size());
@@ -270,6 +304,144 @@ TEST_F(Monitor, PlantedDeclinesAreFlaggedAndNothingElseAndSampleUnitsMatchGeosPe
         GEOSGeom_destroy_r(zt::geos(), unit);
     }
     EXPECT_GE(partial, 1) << "no sample unit lies across the land-cover raster's edge";
+}
+
+// Wetland reclaimed in the Yellow River delta (the generator turned the
+// wetland of some priority units' interiors into cropland in 2024): those
+// units are flagged, with the wetland shares of both years as GEOS finds
+// them pixel by pixel, and no other unit is.
+TEST_F(Monitor, ReclaimedWetlandIsFlaggedWithTheSharesFoundPerPixel) {
+    const std::string table = file("wetland.csv");
+    const RunResult r = zt::run({ZONE_MONITOR_EXE, zt::shandong_units(), "--indicator", "wetland", "--baseline",
+                                 file("landcover_2019.tif"), "--current", file("landcover_2024.tif"), "--statistic",
+                                 "share:4", "--threshold", "abs:0.05", "-o", table, "--exit-code"});
+    ASSERT_EQ(r.status, 1) << r.describe();
+    const std::set<std::string> reclaimed = lines_of(file("wetland_planted.txt"));
+    ASSERT_GE(reclaimed.size(), 2u);
+    const zt::LayerData map = zt::read_layer(zt::shandong_units());
+    std::map<std::string, const zt::Feature*> by_code;
+    for (const auto& f : map.features) by_code[f["HJZHGKDYBM"]] = &f;
+    std::set<std::string> declined;
+    std::map<std::string, std::map<std::string, std::string>> row_of;
+    for (const auto& row : read_csv(zt::read_file(table))) {
+        if (row.at("declined") == "true") declined.insert(row.at("code"));
+        row_of[row.at("code")] = row;
+    }
+    EXPECT_EQ(declined, reclaimed);
+    for (const std::string& code : reclaimed) {
+        SCOPED_TRACE(code);
+        EXPECT_EQ((*by_code.at(code))["ZHGKDYFL"], "1");
+        GEOSGeometry* unit = to_geos(*by_code.at(code)->geom);
+        const double before = class_share(per_pixel(unit, file("landcover_2019.tif")), 4);
+        const double after = class_share(per_pixel(unit, file("landcover_2024.tif")), 4);
+        GEOSGeom_destroy_r(zt::geos(), unit);
+        const auto& row = row_of.at(code);
+        expect_rel(std::stod(row.at("baseline")), before, "wetland share 2019");
+        expect_rel(std::stod(row.at("current")), after, "wetland share 2024");
+        EXPECT_LT(after - before, -0.05) << "the planted loss is beyond the threshold";
+        EXPECT_EQ(row.at("assessable"), "true");
+    }
+    // The rest of the delta's priority units keep their wetland exactly.
+    int unchanged = 0;
+    for (const auto& [code, row] : row_of) {
+        if (reclaimed.count(code) || row.at("assessable") != "true") continue;
+        EXPECT_EQ(row.at("baseline"), row.at("current")) << code;
+        if (std::stod(row.at("baseline")) > 0.3) ++unchanged;
+    }
+    EXPECT_GE(unchanged, 1) << "no unit with wetland kept it";
+}
+
+// --stats as XLSX and as GeoPackage: read back with GDAL, the same rows and
+// values as the CSV, numbers typed as numbers, a column per land-cover class
+// that agrees with GEOS per pixel; a form it cannot tell stops before work.
+TEST_F(Monitor, StatsAsXlsxAndGeoPackageHoldTheCsvRowsTyped) {
+    const std::vector<std::string> base{ZONE_MONITOR_EXE, zt::shandong_units(), "--indicator", "wetland", "--baseline",
+                                        file("landcover_2019.tif"), "--current", file("landcover_2024.tif"),
+                                        "--statistic", "share:4", "-q"};
+    std::map<std::string, std::map<std::string, std::string>> csv;  // by "code date"
+    const std::string csv_path = file("st.csv");
+    {
+        std::vector<std::string> argv = base;
+        argv.insert(argv.end(), {"-o", file("st-table.csv"), "--stats", csv_path});
+        const RunResult r = zt::run(argv);
+        ASSERT_EQ(r.status, 0) << r.describe();
+        for (const auto& row : read_csv(zt::read_file(csv_path))) csv[row.at("code") + " " + row.at("date")] = row;
+    }
+    const zt::LayerData map = zt::read_layer(zt::shandong_units());
+    ASSERT_EQ(csv.size(), 2 * map.features.size());
+    const std::string reclaimed = *lines_of(file("wetland_planted.txt")).begin();
+    double share_2024 = 0;
+    for (const auto& f : map.features)
+        if (f["HJZHGKDYBM"] == reclaimed) {
+            GEOSGeometry* unit = to_geos(*f.geom);
+            share_2024 = class_share(per_pixel(unit, file("landcover_2024.tif")), 4);
+            GEOSGeom_destroy_r(zt::geos(), unit);
+        }
+    for (const std::string ext : {"xlsx", "gpkg"}) {
+        SCOPED_TRACE(ext);
+        const std::string path = file("st." + ext);
+        std::vector<std::string> argv = base;
+        argv.insert(argv.end(), {"-o", file("st-table-" + ext + ".csv"), "--stats", path});
+        const RunResult r = zt::run(argv);
+        ASSERT_EQ(r.status, 0) << r.describe();
+        zt::DatasetPtr ds(static_cast<GDALDataset*>(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr)));
+        ASSERT_TRUE(ds);
+        OGRLayer* layer = ds->GetLayerByName("zonal_stats");
+        ASSERT_TRUE(layer);
+        EXPECT_EQ(layer->GetGeomType(), wkbNone);
+        OGRFeatureDefn* defn = layer->GetLayerDefn();
+        for (const char* name : {"code", "category", "indicator", "date", "raster", "mean", "min", "max", "sum", "count",
+                                 "cells", "valid_share", "classes", "class_1", "class_4"})
+            ASSERT_GE(defn->GetFieldIndex(name), 0) << name;
+        if (ext == std::string("gpkg")) {
+            // A GeoPackage keeps the declared types.
+            for (const char* real : {"mean", "min", "max", "sum", "count", "valid_share", "class_1", "class_4"})
+                EXPECT_EQ(defn->GetFieldDefn(defn->GetFieldIndex(real))->GetType(), OFTReal) << real;
+            EXPECT_EQ(defn->GetFieldDefn(defn->GetFieldIndex("cells"))->GetType(), OFTInteger64);
+            EXPECT_EQ(defn->GetFieldDefn(defn->GetFieldIndex("category"))->GetType(), OFTInteger);
+        } else {
+            // A workbook has no declared types (GDAL guesses them when reading):
+            // the sheet's own cells say number or text.
+            const auto text = text_cells_by_column(path);
+            for (const auto& [column, n] : text) EXPECT_TRUE(column == "A" || column == "C" || column == "D" ||
+                                                             column == "E" || column == "M")
+                << n << " text cells in column " << column;
+            EXPECT_EQ(text.count("A"), 1u);
+        }
+        std::size_t rows = 0;
+        for (auto& f : *layer) {
+            ++rows;
+            const std::string key = std::string(f->GetFieldAsString("code")) + " " + f->GetFieldAsString("date");
+            ASSERT_TRUE(csv.count(key)) << key;
+            const auto& want = csv.at(key);
+            EXPECT_EQ(f->GetFieldAsString("indicator"), want.at("indicator"));
+            EXPECT_EQ(std::to_string(f->GetFieldAsInteger("category")), want.at("category"));
+            EXPECT_EQ(std::to_string(f->GetFieldAsInteger64("cells")), want.at("cells"));
+            EXPECT_EQ(f->GetFieldAsString("classes"), want.at("classes"));
+            for (const char* name : {"mean", "min", "max", "sum", "count", "valid_share"}) {
+                const bool empty = want.at(name).empty();
+                EXPECT_EQ(!f->IsFieldSetAndNotNull(defn->GetFieldIndex(name)), empty) << key << " " << name;
+                if (!empty) expect_rel(f->GetFieldAsDouble(name), std::stod(want.at(name)), key + " " + name, 1e-15);
+            }
+            // class_V is the share in "classes".
+            for (const auto& item : split(want.at("classes"), ';')) {
+                const auto kv = split(item, ':');
+                expect_rel(f->GetFieldAsDouble(("class_" + kv[0]).c_str()), std::stod(kv[1]), key + " class " + kv[0], 1e-15);
+            }
+            if (key == reclaimed + " current") expect_rel(f->GetFieldAsDouble("class_4"), share_2024, "class_4 per pixel");
+        }
+        EXPECT_EQ(rows, csv.size());
+    }
+    // A form it cannot tell: exit 2 before any work, and no output at all.
+    std::vector<std::string> argv = base;
+    const std::string table = file("st-bad.csv"), stats = file("st.txt");
+    argv.insert(argv.end(), {"-o", table, "--stats", stats});
+    const RunResult bad = zt::run(argv);
+    EXPECT_EQ(bad.status, 2) << bad.describe();
+    EXPECT_NE(bad.err.find("st.txt"), std::string::npos) << bad.describe();
+    EXPECT_NE(bad.err.find(".xlsx"), std::string::npos) << bad.describe();
+    EXPECT_FALSE(zt::fs::exists(table));
+    EXPECT_FALSE(zt::fs::exists(stats));
 }
 
 TEST_F(Monitor, PipesIntoZoneReportWhichShowsTheDeclinesAndTheUnitsNotAssessable) {

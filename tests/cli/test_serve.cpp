@@ -428,6 +428,74 @@ TEST_F(ServeTest, UnitsAtAPointWithTheirOutlinesOnly) {
     EXPECT_TRUE(contains(page.headers.at("content-type"), "text/html"));
 }
 
+// The county lines for the page's map: inside the answer's map_box, and as
+// the boundary layer read here with GDAL and cut to that box by GEOS has
+// them — every served vertex on a county border, every border vertex near
+// a served line, both within the display simplification (20 m).
+TEST_F(ServeTest, UnitsAnswerCarriesTheCountyLinesAroundThem) {
+    auto server = start({"--rate", "0"});
+    ASSERT_GT(server->port(), 0);
+    const LayerData counties = read_layer(shandong_boundary(), true);
+    std::vector<GeosPtr> borders;
+    for (const auto& f : counties.features) {
+        GeosPtr g = to_geos(*f.geom);
+        borders.emplace_back(GEOSBoundary_r(geos(), g.get()), GeosDeleter{});
+    }
+    const double tolerance = 20 / 111320.0 * 1.5 + 1e-6;  // the simplification, in degrees of latitude; rounding
+    int with_lines = 0;
+    std::vector<std::pair<double, double>> points;
+    for (const auto& in : places().inside) points.emplace_back(in.lon, in.lat);
+    points.emplace_back(places().border_lon, places().border_lat);
+    for (const auto& [lon, lat] : points) {
+        char target[160];
+        std::snprintf(target, sizeof target, "/v1/units?lon=%.12f&lat=%.12f", lon, lat);
+        const Reply r = request(server->port(), "GET", target);
+        ASSERT_EQ(r.status, 200) << r.body;
+        const CPLJSONObject j = parse_json(r.body);
+        const CPLJSONArray box = j.GetArray("map_box");
+        ASSERT_EQ(box.Size(), 4) << r.body;
+        const double x0 = box[0].ToDouble(), y0 = box[1].ToDouble(), x1 = box[2].ToDouble(), y1 = box[3].ToDouble();
+        EXPECT_TRUE(x0 < lon && lon < x1 && y0 < lat && lat < y1);
+        const CPLJSONObject lines = j.GetObj("county_lines");
+        ASSERT_EQ(lines.GetString("type"), "MultiLineString") << r.body;
+        std::unique_ptr<OGRGeometry> served(
+            OGRGeometryFactory::createFromGeoJson(lines.Format(CPLJSONObject::PrettyFormat::Plain).c_str()));
+        ASSERT_TRUE(served);
+        // The borders in the box, independently.
+        std::vector<const GEOSGeometry*> cut_parts;
+        std::vector<GeosPtr> cuts;
+        for (const auto& b : borders) {
+            cuts.emplace_back(GEOSClipByRect_r(geos(), b.get(), x0, y0, x1, y1), GeosDeleter{});
+            if (!GEOSisEmpty_r(geos(), cuts.back().get())) cut_parts.push_back(cuts.back().get());
+        }
+        if (served->IsEmpty()) {
+            EXPECT_TRUE(cut_parts.empty()) << "the box holds county borders that were not served";
+            continue;
+        }
+        ++with_lines;
+        ASSERT_FALSE(cut_parts.empty());
+        GeosPtr expected(GEOSGeom_createCollection_r(geos(), GEOS_GEOMETRYCOLLECTION, nullptr, 0), GeosDeleter{});
+        {
+            std::vector<GEOSGeometry*> clones;
+            for (const auto* c : cut_parts) clones.push_back(GEOSGeom_clone_r(geos(), c));
+            expected.reset(GEOSGeom_createCollection_r(geos(), GEOS_GEOMETRYCOLLECTION, clones.data(),
+                                                       static_cast<unsigned>(clones.size())));
+        }
+        GeosPtr got = to_geos(*served);
+        double xmin, ymin, xmax, ymax;
+        GEOSGeom_getXMin_r(geos(), got.get(), &xmin);
+        GEOSGeom_getYMin_r(geos(), got.get(), &ymin);
+        GEOSGeom_getXMax_r(geos(), got.get(), &xmax);
+        GEOSGeom_getYMax_r(geos(), got.get(), &ymax);
+        EXPECT_TRUE(xmin >= x0 - 1e-6 && ymin >= y0 - 1e-6 && xmax <= x1 + 1e-6 && ymax <= y1 + 1e-6);
+        // Each way, vertex to line: GEOS's discrete Hausdorff distance.
+        double far = 0;
+        ASSERT_EQ(GEOSHausdorffDistance_r(geos(), got.get(), expected.get(), &far), 1);
+        EXPECT_LT(far, tolerance) << target;
+    }
+    EXPECT_GE(with_lines, 1) << "no query showed a county line";
+}
+
 // ------------------------------------------------------------------ permissions
 
 TEST_F(ServeTest, PermissionRules) {
@@ -774,6 +842,9 @@ TEST_F(ServeTest, PageInHeadlessChromium) {
     // The map is drawn once the units' outlines have come back.
     for (int i = 0; i < 100 && b.call("GET", b.s("/element/" + b.element("#map polygon") + "/name")).GetString("value").empty(); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // With the county lines on it (the served lines, drawn as polylines).
+    EXPECT_EQ(b.call("GET", b.s("/element/" + b.element("#map polyline.county-line") + "/name")).GetString("value"),
+              "polyline");
     // Incomplete: the page says which attribute to give.
     b.call("POST", b.s("/element/" + b.element("#industry") + "/clear"));
     b.click("#go");

@@ -108,9 +108,11 @@ int run(const CLI::App& app, const Args& a) {
     std::vector<std::string> inputs{local_file(a.units)};
     for (const auto& s : options.indicators) inputs.insert(inputs.end(), {s.baseline, s.current});
     if (!to_stdout) zone::check_report_output(a.output, inputs, a.overwrite);
+    zone::StatsFormat stats_format = zone::StatsFormat::csv;
     if (!a.stats.empty()) {
         if (!to_stdout && fs::weakly_canonical(fs::absolute(a.stats)) == fs::weakly_canonical(fs::absolute(a.output)))
             throw zone::InputError(zone::Where{a.stats, {}, {}, {}}, "is named for two outputs");
+        stats_format = zone::stats_format_for_path(a.stats);
         zone::check_report_output(a.stats, inputs, a.overwrite);
     }
 
@@ -122,7 +124,7 @@ int run(const CLI::App& app, const Args& a) {
     const std::string table = zone::format_indicator_table(result);
     zone::StagedFiles files;
     if (!to_stdout) files.stage_text(a.output, table);
-    if (!a.stats.empty()) files.stage_text(a.stats, zone::format_zonal_stats_csv(result));
+    if (!a.stats.empty()) zone::write_zonal_stats(result, files.stage(a.stats), stats_format);
     if (to_stdout) {
         std::fwrite(table.data(), 1, table.size(), stdout);
         if (std::fflush(stdout) != 0 || std::ferror(stdout))
@@ -200,7 +202,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("-o,--output", a.output, "The indicator table (CSV); - for standard output")->required();
     app.add_option("--stats", a.stats,
-                   "Also write every statistic of every unit, indicator and date (CSV, UTF-8 with BOM; joins by code)");
+                   "Also write every statistic of every unit, indicator and date, joining the map by code: .csv "
+                   "(UTF-8 with BOM), .xlsx or .gpkg (table zonal_stats)");
     app.add_option("--encoding", a.encoding, "Text encoding of a Shapefile that declares none (.cpg, LDID), e.g. GBK");
     app.add_flag("--exit-code", a.exit_code, "Exit with 1 when a decline is flagged");
     app.add_flag("--overwrite", a.overwrite, "Replace outputs that exist");

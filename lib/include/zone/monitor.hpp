@@ -89,4 +89,17 @@ std::string format_indicator_table(const MonitorResult& result);
 // min, max, sum, count, cells, valid_share, classes ("V:share;…").
 std::string format_zonal_stats_csv(const MonitorResult& result);
 
+// The forms of those statistics (zone-monitor --stats), by extension.
+enum class StatsFormat { csv, xlsx, gpkg };
+// .csv, .xlsx or .gpkg; throws InputError naming the file.
+StatsFormat stats_format_for_path(const std::string& path);
+
+// Writes the statistics to `path` as it is (the caller stages it: see
+// StagedFiles). CSV is format_zonal_stats_csv; XLSX (sheet) and GeoPackage
+// (attribute table, for a join by code in QGIS) hold one table, zonal_stats,
+// with the same columns typed (numbers as numbers, empty cells for no value)
+// and, after them, a column class_V per class V of the categorical
+// indicators: its area share of the valid pixels.
+void write_zonal_stats(const MonitorResult& result, const std::string& path, StatsFormat format);
+
 }  // namespace zone

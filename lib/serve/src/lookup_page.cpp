@@ -3,7 +3,7 @@
 namespace zone::serve {
 
 // The page only calls this server's /v1/check and /v1/units (same origin);
-// its map is an SVG drawn from the outlines /v1/units returns.
+// its map is an SVG drawn from the outlines and county lines /v1/units returns.
 const std::string& lookup_page() {
     static const std::string page = R"PAGE(<!DOCTYPE html>
 <html lang="zh-CN">
@@ -34,7 +34,9 @@ table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 6px 0 1
 th, td { border: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: #f0f2ef; }
 h3 { margin: 14px 0 4px; font-size: 16px; border-left: 4px solid #2e6b3a; padding-left: 6px; }
-svg { width: 100%; height: 260px; background: #eef3f7; border: 1px solid #ccc; }
+svg { width: 100%; height: 260px; background: #eef3f7; border: 1px solid #ccc; overflow: hidden; }
+.swatch { display: inline-block; width: 12px; height: 10px; opacity: 0.6; border: 1px solid #333; vertical-align: middle; }
+.dash { display: inline-block; width: 22px; border-top: 2px dashed #6a2c8a; vertical-align: middle; }
 </style>
 </head>
 <body>
@@ -65,7 +67,8 @@ svg { width: 100%; height: 260px; background: #eef3f7; border: 1px solid #ccc; }
 <div id="status">请输入项目位置和行业代码后查询。</div>
 <div id="verdict-box" hidden><span id="verdict"></span> <span id="verdict-en"></span></div>
 <div id="missing"></div>
-<div id="map-box" hidden><h3>涉及的环境管控单元</h3><svg id="map" viewBox="0 0 400 260" role="img" aria-label="管控单元示意图"></svg></div>
+<div id="map-box" hidden><h3>涉及的环境管控单元</h3><svg id="map" viewBox="0 0 400 260" role="img" aria-label="管控单元示意图"></svg>
+<p class="hint"><span class="swatch" style="background:#3a9a4a"></span>优先保护 <span class="swatch" style="background:#d9822b"></span>重点管控 <span class="swatch" style="background:#6d8fbf"></span>一般管控　<span class="dash"></span>县级行政区界　<span style="color:#c00">●</span>项目位置</p></div>
 <div id="units"></div>
 <div id="rules"></div>
 </section>
@@ -110,7 +113,9 @@ function table(headers, rows) {
   return t;
 }
 
-function drawMap(units, location, footprint) {
+// The units (coloured by category), the site, and the county lines on top;
+// the view fits the units and the site, county lines beyond it are cut off.
+function drawMap(units, location, footprint, countyLines) {
   const svg = $("map"); svg.replaceChildren();
   const rings = [];
   const collect = (g, cat) => {
@@ -136,6 +141,16 @@ function drawMap(units, location, footprint) {
     p.setAttribute("stroke", cat ? "#333" : "#c00");
     p.setAttribute("stroke-width", cat ? "1" : "2");
     svg.appendChild(p);
+  }
+  for (const line of (countyLines && countyLines.coordinates) || []) {
+    const l = document.createElementNS(ns, "polyline");
+    l.setAttribute("class", "county-line");
+    l.setAttribute("points", line.map(([x, y]) => X(x).toFixed(1) + "," + Y(y).toFixed(1)).join(" "));
+    l.setAttribute("fill", "none");
+    l.setAttribute("stroke", "#6a2c8a");
+    l.setAttribute("stroke-width", "2");
+    l.setAttribute("stroke-dasharray", "6 3");
+    svg.appendChild(l);
   }
   const c = document.createElementNS(ns, "circle");
   c.setAttribute("cx", X(location[0])); c.setAttribute("cy", Y(location[1])); c.setAttribute("r", 5);
@@ -171,7 +186,10 @@ async function show(report, body) {
   const loc = report.footprint.location;
   try {
     const r = await fetch("v1/units?lon=" + loc[0] + "&lat=" + loc[1]);
-    if (r.ok) drawMap((await r.json()).units, loc, body.geometry && (body.geometry.geometry || body.geometry));
+    if (r.ok) {
+      const at = await r.json();
+      drawMap(at.units, loc, body.geometry && (body.geometry.geometry || body.geometry), at.county_lines);
+    }
   } catch (e) { /* the map is a help, not the answer */ }
 }
 

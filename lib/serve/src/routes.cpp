@@ -183,6 +183,23 @@ std::string geojson_geometry(const json& g) {
     return g.dump();
 }
 
+// Widens `box` to every position of a GeoJSON "coordinates" value.
+void extend(Box& box, const json& coordinates) {
+    if (!coordinates.is_array()) return;
+    if (coordinates.size() >= 2 && coordinates[0].is_number() && coordinates[1].is_number()) {
+        const double x = coordinates[0].get<double>(), y = coordinates[1].get<double>();
+        box.min_lon = std::min(box.min_lon, x);
+        box.max_lon = std::max(box.max_lon, x);
+        box.min_lat = std::min(box.min_lat, y);
+        box.max_lat = std::max(box.max_lat, y);
+        return;
+    }
+    for (const auto& c : coordinates) extend(box, c);
+}
+
+// 6 decimals (about 0.1 m), as the unit outlines.
+double micro_degrees(double v) { return std::round(v * 1e6) / 1e6; }
+
 constexpr const char* kCheckFields[] = {"point", "gk",       "zone",   "cm",        "wkt",
                                         "crs",   "geometry", "industry", "nature", "attributes"};
 
@@ -329,11 +346,31 @@ Response Routes::units(const Request& req) const {
     j["point"] = {{"lon", r.lonlat[0]}, {"lat", r.lonlat[1]}};
     j["position"] = r.footprint;
     j["units"] = json::array();
+    Box box{r.lonlat[0], r.lonlat[1], r.lonlat[0], r.lonlat[1]};
     for (const auto& u : r.units) {
         json uj = unit_json(u);
         const std::string outline = checker.unit_outline_geojson(u.fid, options_.outline_tolerance_m);
         uj["geometry"] = outline.empty() ? json() : json::parse(outline);
+        if (!outline.empty()) extend(box, uj["geometry"]["coordinates"]);
         j["units"].push_back(std::move(uj));
+    }
+    // The county lines around the units for the page's map: in the box of
+    // their outlines and the point, widened by half its size on every side
+    // (at least 0.01°), so that the map's margins show them too.
+    const double margin = std::max({(box.max_lon - box.min_lon) / 2, (box.max_lat - box.min_lat) / 2, 0.01});
+    box = {box.min_lon - margin, box.min_lat - margin, box.max_lon + margin, box.max_lat + margin};
+    j["map_box"] = {micro_degrees(box.min_lon), micro_degrees(box.min_lat), micro_degrees(box.max_lon),
+                    micro_degrees(box.max_lat)};
+    if (data->county_lines) {
+        json lines = json::array();
+        for (const Polyline& line : data->county_lines->within(box)) {
+            json l = json::array();
+            for (const LonLat& p : line) l.push_back({micro_degrees(p[0]), micro_degrees(p[1])});
+            lines.push_back(std::move(l));
+        }
+        j["county_lines"] = {{"type", "MultiLineString"}, {"coordinates", std::move(lines)}};
+    } else {
+        j["county_lines"] = nullptr;  // no --boundary
     }
     j["list"] = {{"name", checker.list().name}, {"version", checker.list().version}};
     return json_response(200, j);

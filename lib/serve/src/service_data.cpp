@@ -64,6 +64,9 @@ std::shared_ptr<const LoadedData> DataStore::load() const {
     options.encoding = sources_.encoding;
     options.threads = sources_.batch_threads;
     data->checker = std::make_unique<const ProjectChecker>(std::move(list), options);
+    if (!sources_.boundary.empty())
+        data->county_lines =
+            std::make_unique<const CountyLines>(sources_.boundary, sources_.encoding, sources_.county_line_tolerance_m);
     data->loaded_at = utc_now();
     return data;
 }

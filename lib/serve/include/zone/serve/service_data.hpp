@@ -4,6 +4,7 @@
 #pragma once
 
 #include "zone/project.hpp"
+#include "zone/serve/county_lines.hpp"
 
 #include <memory>
 #include <mutex>
@@ -17,10 +18,12 @@ struct DataSources {
     std::string boundary;  // optional: counties with city and circle fields
     std::string encoding;  // of a Shapefile that declares none
     int batch_threads = 0;
+    double county_line_tolerance_m = 20;  // simplification of the county lines on the page's map
 };
 
 struct LoadedData {
     std::unique_ptr<const ProjectChecker> checker;
+    std::unique_ptr<const CountyLines> county_lines;  // null without a boundary
     std::string units_sha256;  // of the map's file ("" when it is no plain file, e.g. PG:)
     std::string list_sha256;
     std::string boundary_sha256;
