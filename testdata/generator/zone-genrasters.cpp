@@ -174,7 +174,8 @@ int run(const std::string& units_path, const std::string& out, double pixel, int
     std::vector<std::int16_t> rb(static_cast<std::size_t>(w)), rc(static_cast<std::size_t>(w));
     std::vector<unsigned char> m(static_cast<std::size_t>(w));
     for (int r = 0; r < h; ++r) {
-        mask->GetRasterBand(1)->RasterIO(GF_Read, 0, r, w, 1, m.data(), w, 1, GDT_Byte, 0, 0);
+        if (mask->GetRasterBand(1)->RasterIO(GF_Read, 0, r, w, 1, m.data(), w, 1, GDT_Byte, 0, 0) != CE_None)
+            throw std::runtime_error("cannot read the mask of declining pixels");
         for (int col = 0; col < w; ++col) {
             const double x = x0 + (col + 0.5) * pixel, y = y1 - (r + 0.5) * pixel;
             const double field = 4500 + 2000 * std::sin(x / 37000.0) * std::cos(y / 23000.0) +
@@ -185,8 +186,9 @@ int run(const std::string& units_path, const std::string& out, double pixel, int
             rc[static_cast<std::size_t>(col)] =
                 k == 2 ? std::int16_t(-32768) : static_cast<std::int16_t>(base + (k == 1 ? -2500 : 50));
         }
-        b->GetRasterBand(1)->RasterIO(GF_Write, 0, r, w, 1, rb.data(), w, 1, GDT_Int16, 0, 0);
-        c->GetRasterBand(1)->RasterIO(GF_Write, 0, r, w, 1, rc.data(), w, 1, GDT_Int16, 0, 0);
+        if (b->GetRasterBand(1)->RasterIO(GF_Write, 0, r, w, 1, rb.data(), w, 1, GDT_Int16, 0, 0) != CE_None ||
+            c->GetRasterBand(1)->RasterIO(GF_Write, 0, r, w, 1, rc.data(), w, 1, GDT_Int16, 0, 0) != CE_None)
+            throw std::runtime_error("cannot write the NDVI rasters");
     }
     GDALClose(b);
     GDALClose(c);
@@ -232,7 +234,8 @@ int run(const std::string& units_path, const std::string& out, double pixel, int
                 if (k == 4 && year[3] == '4' && lost[static_cast<std::size_t>(col)]) k = 1;
                 row[static_cast<std::size_t>(col)] = k;
             }
-            d->GetRasterBand(1)->RasterIO(GF_Write, 0, r, lw, 1, row.data(), lw, 1, GDT_Byte, 0, 0);
+            if (d->GetRasterBand(1)->RasterIO(GF_Write, 0, r, lw, 1, row.data(), lw, 1, GDT_Byte, 0, 0) != CE_None)
+                throw std::runtime_error("cannot write the land-cover raster");
         }
         GDALClose(d);
     }
