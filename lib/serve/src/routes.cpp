@@ -183,6 +183,10 @@ std::string geojson_geometry(const json& g) {
     return g.dump();
 }
 
+// How deep a request's JSON may nest (a MultiPolygon in a Feature of a
+// FeatureCollection is 8).
+constexpr int kMaxJsonDepth = 32;
+
 constexpr const char* kCheckFields[] = {"point", "gk",       "zone",   "cm",        "wkt",
                                         "crs",   "geometry", "industry", "nature", "attributes"};
 
@@ -342,7 +346,16 @@ Response Routes::units(const Request& req) const {
 Response Routes::check(const Request& req) const {
     json body;
     try {
-        body = json::parse(req.body);
+        // A request nests a few levels (body, FeatureCollection, Feature,
+        // MultiPolygon's rings); what nests deeper is refused while parsing,
+        // before anything recursive (the GeoJSON reader, dump) sees it: a
+        // 1 MB body of '[' would otherwise overflow the stack.
+        const json::parser_callback_t depth_guard = [](int depth, json::parse_event_t, json&) {
+            if (depth > kMaxJsonDepth)
+                throw BadRequest("malformed JSON: it nests more than " + std::to_string(kMaxJsonDepth) + " levels deep");
+            return true;
+        };
+        body = json::parse(req.body, depth_guard);
     } catch (const json::parse_error& e) {
         std::string what = e.what();
         const auto close = what.find("] ");
