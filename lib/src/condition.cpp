@@ -235,7 +235,10 @@ public:
         if (std::isdigit(c) || c == '.' || c == '-' || c == '+') return number_token();
         if (is_name_start(c)) {
             std::size_t e = pos_;
-            while (e < s_.size() && is_name_char(static_cast<unsigned char>(s_[e]))) e += utf8_length(s_[e]);
+            // A truncated UTF-8 character at the end must not carry the
+            // position past the text (error offsets point into it).
+            while (e < s_.size() && is_name_char(static_cast<unsigned char>(s_[e])))
+                e = std::min(e + utf8_length(s_[e]), s_.size());
             t.text = s_.substr(pos_, e - pos_);
             t.length = e - pos_;
             pos_ = e;

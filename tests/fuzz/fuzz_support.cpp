@@ -23,14 +23,17 @@ namespace {
 
 void remove_scratch();
 
+// The folder's name outlives every static destructor: remove_scratch runs at
+// exit, after them.
 const std::string& scratch() {
-    static const std::string dir = [] {
+    static const std::string* dir = [] {
         std::string t = (fs::temp_directory_path() / "zonekit-fuzz-XXXXXX").string();
         if (!mkdtemp(t.data())) throw std::runtime_error("cannot make a scratch folder in " + t);
+        auto* kept = new std::string(t);
         std::atexit(remove_scratch);
-        return t;
+        return kept;
     }();
-    return dir;
+    return *dir;
 }
 
 void remove_scratch() {

@@ -262,3 +262,12 @@ TEST(Condition, LongRulesAreAnError) {
     EXPECT_EQ(offset, chain.size() + 5);
     EXPECT_NE(message.find("more than 1000 comparisons"), std::string::npos) << message;
 }
+
+// Found by fuzzing: a name ending in the first byte of a UTF-8 character put
+// the error offset past the end of the text.
+TEST(Condition, ErrorOffsetsStayInsideTheText) {
+    for (const std::string text : {std::string("nature\xD1"), std::string("vocs_t \xE4\xB8"), std::string("a == 1 and b\xF0")}) {
+        const auto [offset, message] = error_of(text);
+        EXPECT_LE(offset, text.size()) << message;
+    }
+}
