@@ -6,6 +6,7 @@
 #include <cpl_error.h>
 #include <ogr_geometry.h>
 
+#include <signal.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -37,11 +38,21 @@ inline OGRGeometry* linear_geometry(OGRGeometry* g, std::unique_ptr<OGRGeometry>
     return g;
 }
 
+// A write past the file-size limit (ulimit -f) raises SIGXFSZ, whose default
+// action kills the process, leaving its temporary folder behind; ignored, the
+// write fails with EFBIG and the writer reports it as it reports a full disk
+// (exit code 2, no output). Called before anything is written.
+inline void make_file_size_limit_an_error() {
+    static const bool ignored = (signal(SIGXFSZ, SIG_IGN), true);
+    (void)ignored;
+}
+
 // A temporary folder beside an output, removed with whatever is left in it:
 // outputs are written there and renamed into place when complete.
 class TempDir {
 public:
     explicit TempDir(const std::filesystem::path& parent) {
+        make_file_size_limit_an_error();
         std::string pattern = (parent / ".zonekit-XXXXXX").string();
         if (!mkdtemp(pattern.data()))
             throw InputError(Where{parent.string(), {}, {}, {}}, "cannot create a temporary folder here");
@@ -58,5 +69,15 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// The name a user knows a file by that is being written in a TempDir (or a
+// StagedFiles folder): DIR/.zonekit-XXXXXX/NAME is DIR/NAME; other paths are
+// themselves. For messages.
+inline std::string target_path(const std::string& path) {
+    const std::filesystem::path p(path);
+    const std::string folder = p.parent_path().filename().string();
+    if (folder.rfind(".zonekit-", 0) != 0) return path;
+    return (p.parent_path().parent_path() / p.filename()).string();
+}
 
 }  // namespace zone::detail

@@ -1,5 +1,6 @@
 // The tabular forms of a report: CSV (UTF-8 with BOM, so that Excel reads the
 // Chinese names), the CSV of worsened indicators, Markdown, JSON and XLSX.
+#include "gdal_util.hpp"
 #include "report_detail.hpp"
 #include "zone/coding.hpp"
 #include "zone/diff.hpp"
@@ -481,6 +482,14 @@ void write_report_xlsx(const Report& r, const std::string& path) {
 
     ds.reset();  // writes the file
     if (CPLGetLastErrorType() == CE_Failure) throw std::runtime_error("writing " + path + " failed: " + CPLGetLastErrorMsg());
+    // GDAL's XLSX driver writes its zip on close and does not report a write
+    // that failed (a full disk, a file size limit): the file is read back.
+    const char* const xlsx_only[] = {"XLSX", nullptr};
+    std::unique_ptr<GDALDataset> back(
+        GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, xlsx_only, nullptr, nullptr));
+    if (!back || back->GetLayerByName("about") == nullptr)
+        throw std::runtime_error("cannot write " + detail::target_path(path) + ": the file is incomplete (is the disk full, or a file size "
+                                 "limit reached?)");
 }
 
 }  // namespace zone
