@@ -128,7 +128,8 @@ void write_map_png(const Report& r, const std::string& path, int width) {
     out.reset();
     CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", nullptr);
     if (!ok || CPLGetLastErrorType() == CE_Failure)
-        throw std::runtime_error("cannot write " + detail::target_path(path) + ": " + CPLGetLastErrorMsg());
+        throw std::runtime_error("cannot write " + detail::target_path(path) + detail::file_size_limit_note() + ": " +
+                                 CPLGetLastErrorMsg());
 }
 
 }  // namespace zone

@@ -382,7 +382,11 @@ void write_report_xlsx(const Report& r, const std::string& path) {
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("XLSX");
     if (!driver) throw std::runtime_error("this GDAL has no XLSX driver");
     std::unique_ptr<GDALDataset> ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
+    if (!ds) {
+        const std::string why = detail::write_limit_reason(std::filesystem::path(path).parent_path());
+        throw std::runtime_error("cannot create " + detail::target_path(path) + ": " +
+                                 (why.empty() ? std::string(CPLGetLastErrorMsg()) : why));
+    }
 
     // Same columns as the CSV; numbers as numbers, so Excel can add them up.
     std::vector<std::pair<const char*, OGRFieldType>> cols = {
@@ -481,7 +485,9 @@ void write_report_xlsx(const Report& r, const std::string& path) {
     for (const auto& n : r.notes) note("note", n);
 
     ds.reset();  // writes the file
-    if (CPLGetLastErrorType() == CE_Failure) throw std::runtime_error("writing " + path + " failed: " + CPLGetLastErrorMsg());
+    if (CPLGetLastErrorType() == CE_Failure)
+        throw std::runtime_error("cannot write " + detail::target_path(path) + detail::file_size_limit_note() + ": " +
+                                 CPLGetLastErrorMsg());
     // GDAL's XLSX driver writes its zip on close and does not report a write
     // that failed (a full disk, a file size limit): the file is read back.
     const char* const xlsx_only[] = {"XLSX", nullptr};
