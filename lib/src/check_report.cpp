@@ -349,7 +349,7 @@ void write_check_findings(const CheckReport& report, const std::string& path, bo
     const fs::path target = fs::absolute(path);
     detail::TempDir tmp(target.parent_path());
     const fs::path staged = tmp.path() / target.filename();
-    {
+    tmp.write_into([&] {
         GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
         if (!driver) throw std::runtime_error("GDAL has no GPKG driver");
         std::unique_ptr<GDALDataset> ds(driver->Create(staged.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
@@ -437,7 +437,7 @@ void write_check_findings(const CheckReport& report, const std::string& path, bo
         ds.reset();  // closes and flushes
         if (CPLGetLastErrorType() == CE_Failure)
             throw std::runtime_error("writing " + path + " failed: " + CPLGetLastErrorMsg());
-    }
+    });
     fs::rename(staged, target);
 }
 

@@ -11,6 +11,12 @@
 //
 // Keywords and attribute names are case-insensitive (AND, Or, VOCS_T); names
 // are kept in lower case, and the attributes a project declares must be too.
+//
+// Rule text comes from whoever writes the list, so what a condition may cost
+// is bounded before anything recursive runs: its length, how deep "(" and
+// "not" nest (the parser recurses on them) and how many comparisons it holds
+// (and/or chains make a tree as deep as they are long, which evaluation and
+// destruction recurse through).
 #include "zone/condition.hpp"
 
 #include <fmt/format.h>
@@ -229,7 +235,10 @@ public:
         if (std::isdigit(c) || c == '.' || c == '-' || c == '+') return number_token();
         if (is_name_start(c)) {
             std::size_t e = pos_;
-            while (e < s_.size() && is_name_char(static_cast<unsigned char>(s_[e]))) e += utf8_length(s_[e]);
+            // A truncated UTF-8 character at the end must not carry the
+            // position past the text (error offsets point into it).
+            while (e < s_.size() && is_name_char(static_cast<unsigned char>(s_[e])))
+                e = std::min(e + utf8_length(s_[e]), s_.size());
             t.text = s_.substr(pos_, e - pos_);
             t.length = e - pos_;
             pos_ = e;
@@ -290,7 +299,13 @@ private:
 
 class Parser {
 public:
-    explicit Parser(const std::string& text) : text_(text), lexer_(text) { advance(); }
+    explicit Parser(const std::string& text) : text_(text), lexer_(text) {
+        if (text.size() > Condition::kMaxBytes)
+            throw ConditionError(Condition::kMaxBytes,
+                                 fmt::format("the condition is {} bytes long; at most {} are allowed (split the rule)",
+                                             text.size(), Condition::kMaxBytes));
+        advance();
+    }
 
     std::shared_ptr<const Node> parse() {
         if (tok_.kind == Tok::end) throw ConditionError(0, "expected a condition, found nothing");
@@ -338,12 +353,25 @@ private:
         return left;
     }
 
+    // Counts one more level of "(" or "not" around what follows.
+    struct Nesting {
+        Parser& p;
+        explicit Nesting(Parser& parser) : p(parser) {
+            if (++p.depth_ > Condition::kMaxNesting)
+                throw ConditionError(p.tok_.offset, fmt::format("'(' and 'not' nest more than {} deep here",
+                                                                Condition::kMaxNesting));
+        }
+        ~Nesting() { --p.depth_; }
+    };
+
     std::shared_ptr<const Node> parse_unary() {
         if (tok_.kind == Tok::kw_not) {
+            Nesting nested(*this);
             advance();
             return combine(Node::not_, parse_unary(), nullptr);
         }
         if (tok_.kind == Tok::lparen) {
+            Nesting nested(*this);
             const std::size_t open = tok_.offset;
             advance();
             auto inner = parse_or();
@@ -374,6 +402,9 @@ private:
     }
 
     std::shared_ptr<const Node> parse_comparison() {
+        if (++comparisons_ > Condition::kMaxComparisons)
+            throw ConditionError(tok_.offset, fmt::format("the condition has more than {} comparisons (split the rule)",
+                                                          Condition::kMaxComparisons));
         if (tok_.kind != Tok::name)
             throw ConditionError(tok_.offset,
                                  "expected an attribute name (industry, nature, or a numeric attribute such as "
@@ -471,6 +502,8 @@ private:
     const std::string& text_;
     Lexer lexer_;
     Token tok_;
+    std::size_t depth_ = 0;        // "(" and "not" open around the current token
+    std::size_t comparisons_ = 0;  // parsed so far
 };
 
 // ---------------------------------------------------------------- evaluation

@@ -1,9 +1,12 @@
 #include "gdal_table.hpp"
 
+#include "gdal_util.hpp"
+
 #include "zone/source.hpp"
 
 #include <cpl_error.h>
 
+#include <filesystem>
 #include <stdexcept>
 
 namespace zone::detail {
@@ -15,7 +18,11 @@ TableFile::TableFile(const char* driver_name, const std::string& path) : path_(p
     if (!driver) throw std::runtime_error(std::string("this GDAL has no ") + driver_name + " driver");
     // Failures from here to close() are reported by close().
     ds_.reset(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds_) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
+    if (!ds_) {
+        const std::string why = write_limit_reason(std::filesystem::path(path).parent_path());
+        throw std::runtime_error("cannot create " + target_path(path) + ": " +
+                                 (why.empty() ? std::string(CPLGetLastErrorMsg()) : why));
+    }
     // One transaction for the whole file: a GeoPackage otherwise commits every row.
     if (ds_->TestCapability(ODsCTransactions)) in_transaction_ = ds_->StartTransaction() == OGRERR_NONE;
 }
@@ -46,8 +53,20 @@ void TableFile::close() {
         if (ds_->CommitTransaction() != OGRERR_NONE)
             throw std::runtime_error("writing " + path_ + " failed: " + CPLGetLastErrorMsg());
     }
+    const std::string driver = ds_->GetDriver() ? ds_->GetDriver()->GetDescription() : "";
+    const int tables = ds_->GetLayerCount();
     ds_.reset();  // writes the file (XLSX is written on close)
-    if (CPLGetLastErrorType() == CE_Failure) throw std::runtime_error("writing " + path_ + " failed: " + CPLGetLastErrorMsg());
+    if (CPLGetLastErrorType() == CE_Failure)
+        throw std::runtime_error("cannot write " + target_path(path_) + file_size_limit_note() + ": " + CPLGetLastErrorMsg());
+    // GDAL's XLSX driver writes its zip on close and does not report a write
+    // that failed (a full disk, a file size limit): the file is read back.
+    if (driver == "XLSX") {
+        const char* const xlsx_only[] = {"XLSX", nullptr};
+        GDALDatasetUniquePtr back(GDALDataset::Open(path_.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, xlsx_only, nullptr, nullptr));
+        if (!back || back->GetLayerCount() != tables)
+            throw std::runtime_error("cannot write " + target_path(path_) +
+                                     ": the file is incomplete (is the disk full, or a file size limit reached?)");
+    }
 }
 
 }  // namespace zone::detail

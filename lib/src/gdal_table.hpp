@@ -38,7 +38,7 @@ public:
 private:
     QuietGdal quiet_;  // failures are thrown in plain words, not printed by GDAL
     std::string path_;
-    std::unique_ptr<GDALDataset> ds_;
+    GDALDatasetUniquePtr ds_;  // closed with GDALClose
     bool in_transaction_ = false;
 };
 

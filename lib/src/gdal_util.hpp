@@ -6,10 +6,14 @@
 #include <cpl_error.h>
 #include <ogr_geometry.h>
 
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 
@@ -37,11 +41,49 @@ inline OGRGeometry* linear_geometry(OGRGeometry* g, std::unique_ptr<OGRGeometry>
     return g;
 }
 
+// A write past the file-size limit (ulimit -f) raises SIGXFSZ, whose default
+// action kills the process, leaving its temporary folder behind; ignored, the
+// write fails with EFBIG and the writer reports it as it reports a full disk
+// (exit code 2, no output). Called before anything is written.
+inline void make_file_size_limit_an_error() {
+    static const bool ignored = (signal(SIGXFSZ, SIG_IGN), true);
+    (void)ignored;
+}
+
+// Why writing into `dir` may have failed, as the file system tells: the disk
+// is full, or a file there has reached the file size limit (ulimit -f); ""
+// when neither. GDAL's drivers report such failures in their own words (the
+// GeoPackage driver as "no such table: gpkg_geometry_columns"), so messages
+// add this.
+inline std::string write_limit_reason(const std::filesystem::path& dir) {
+    struct statvfs fs_stat {};
+    if (statvfs(dir.c_str(), &fs_stat) == 0 && fs_stat.f_bavail == 0) return "the disk is full";
+    struct rlimit limit {};
+    if (getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return "";
+    std::error_code ec;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
+        // A write that crosses the limit stops at it; a database writes pages of up to 64 KiB.
+        if (e.is_regular_file(ec) && e.file_size(ec) + 65536 >= limit.rlim_cur)
+            return "the file size limit (ulimit -f) of " + std::to_string(limit.rlim_cur) + " bytes is reached";
+    }
+    return "";
+}
+
+// " (a file size limit (ulimit -f) of N bytes is in force)" when there is
+// one, else "": for a writer that cannot tell more (GDAL's XLSX driver
+// removes what it could not finish).
+inline std::string file_size_limit_note() {
+    struct rlimit limit {};
+    if (getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return "";
+    return " (a file size limit (ulimit -f) of " + std::to_string(limit.rlim_cur) + " bytes is in force)";
+}
+
 // A temporary folder beside an output, removed with whatever is left in it:
 // outputs are written there and renamed into place when complete.
 class TempDir {
 public:
     explicit TempDir(const std::filesystem::path& parent) {
+        make_file_size_limit_an_error();
         std::string pattern = (parent / ".zonekit-XXXXXX").string();
         if (!mkdtemp(pattern.data()))
             throw InputError(Where{parent.string(), {}, {}, {}}, "cannot create a temporary folder here");
@@ -55,8 +97,34 @@ public:
     TempDir& operator=(const TempDir&) = delete;
     const std::filesystem::path& path() const { return path_; }
 
+    // Runs `write`, which writes into the folder; when it fails with a
+    // runtime_error and the file system says why (write_limit_reason), the
+    // message says it too.
+    template <class Write>
+    void write_into(Write&& write) const {
+        try {
+            write();
+        } catch (const InputError&) {
+            throw;
+        } catch (const std::runtime_error& e) {
+            const std::string why = write_limit_reason(path_);
+            if (why.empty()) throw;
+            throw std::runtime_error(std::string(e.what()) + " (" + why + ")");
+        }
+    }
+
 private:
     std::filesystem::path path_;
 };
+
+// The name a user knows a file by that is being written in a TempDir (or a
+// StagedFiles folder): DIR/.zonekit-XXXXXX/NAME is DIR/NAME; other paths are
+// themselves. For messages.
+inline std::string target_path(const std::string& path) {
+    const std::filesystem::path p(path);
+    const std::string folder = p.parent_path().filename().string();
+    if (folder.rfind(".zonekit-", 0) != 0) return path;
+    return (p.parent_path().parent_path() / p.filename()).string();
+}
 
 }  // namespace zone::detail

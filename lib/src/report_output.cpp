@@ -2,8 +2,10 @@
 // work, and staged files renamed together at the end.
 #include "zone/report_output.hpp"
 
+#include "gdal_util.hpp"
 #include "zone/error.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,6 +91,7 @@ StagedFiles::~StagedFiles() {
 }
 
 std::string StagedFiles::stage(const std::string& target) {
+    detail::make_file_size_limit_an_error();
     const fs::path absolute = fs::absolute(target);
     std::string pattern = (absolute.parent_path() / ".zonekit-XXXXXX").string();
     if (!mkdtemp(pattern.data()))
@@ -103,10 +106,28 @@ std::string StagedFiles::stage(const std::string& target) {
 
 void StagedFiles::stage_text(const std::string& target, const std::string& bytes) {
     const std::string staged = stage(target);
-    std::ofstream out(staged, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + target + ": " + std::strerror(errno));
+    // POSIX calls rather than a stream: errno then says why a write failed
+    // (a full disk, a file size limit), and the message can say it too.
+    const int fd = open(staged.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot write " + target + ": " + std::strerror(errno));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const std::string reason = n < 0 ? std::strerror(errno) : "nothing written";
+            close(fd);
+            throw std::runtime_error("cannot write " + target + ": " + reason);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (close(fd) != 0) throw std::runtime_error("cannot write " + target + ": " + std::strerror(errno));
+}
+
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+    StagedFiles files;
+    files.stage_text(path, bytes);
+    files.commit();
 }
 
 void StagedFiles::commit() {

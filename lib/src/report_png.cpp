@@ -2,6 +2,7 @@
 // an in-memory raster by category (gdal_rasterize's API), then the county
 // lines and the city lines; a colour table gives the categories the colours
 // of the HTML map, and the PNG driver writes it.
+#include "gdal_util.hpp"
 #include "report_detail.hpp"
 #include "zone/report_output.hpp"
 #include "zone/source.hpp"
@@ -120,13 +121,15 @@ void write_map_png(const Report& r, const std::string& path, int width) {
 
     // No .aux.xml beside a slide picture.
     CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO");
+    detail::QuietGdal quiet;  // libpng's own complaint is in the exception
     CPLErrorReset();
     std::unique_ptr<GDALDataset> out(png->CreateCopy(path.c_str(), ds.get(), FALSE, nullptr, nullptr, nullptr));
     const bool ok = out != nullptr;
     out.reset();
     CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", nullptr);
     if (!ok || CPLGetLastErrorType() == CE_Failure)
-        throw std::runtime_error("cannot write " + path + ": " + CPLGetLastErrorMsg());
+        throw std::runtime_error("cannot write " + detail::target_path(path) + detail::file_size_limit_note() + ": " +
+                                 CPLGetLastErrorMsg());
 }
 
 }  // namespace zone

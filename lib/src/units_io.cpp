@@ -169,6 +169,9 @@ void check_output(const WriteOptions& o) {
     const fs::path parent = fs::absolute(o.path).parent_path();
     if (!fs::is_directory(parent))
         throw InputError(Where{o.path, {}, {}, {}}, "the folder " + parent.string() + " does not exist");
+    // Said before the work rather than when the result cannot be written.
+    if (access(parent.c_str(), W_OK | X_OK) != 0)
+        throw InputError(Where{o.path, {}, {}, {}}, "the folder " + parent.string() + " is not writable");
 }
 
 void write_units(const std::vector<Unit>& units, const std::string& crs_wkt, const WriteOptions& o) {
@@ -191,7 +194,7 @@ void write_units(const std::vector<Unit>& units, const std::string& crs_wkt, con
     const fs::path target = fs::absolute(o.path);
     detail::TempDir tmp(target.parent_path());
     const fs::path staged = tmp.path() / target.filename();
-    write_dataset(units, crs_wkt, o, driver, staged.string());
+    tmp.write_into([&] { write_dataset(units, crs_wkt, o, driver, staged.string()); });
     // Every file is complete before the first rename.
     const auto finals = output_files(target, driver);
     const auto temps = output_files(staged, driver);

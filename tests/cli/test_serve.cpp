@@ -375,6 +375,21 @@ TEST_F(ServeTest, CheckIsByteForByteZoneCheckProject) {
     const Reply sea = request(server->port(), "POST", "/v1/check", R"({"point": "123.5,35.0"})");
     EXPECT_EQ(sea.status, 422);
     EXPECT_TRUE(contains(sea.body, "touches no unit")) << sea.body;
+
+    // Bodies under the size limit that nest deeply (Features in Features,
+    // 300,000 '['): a 400, and the server stays up (they used to overflow
+    // the stack of the thread answering).
+    std::string features = "{\"geometry\": ";
+    for (int i = 0; i < 25'000; ++i) features += "{\"type\": \"Feature\", \"geometry\": ";
+    features += R"({"type": "Point", "coordinates": [117.02, 36.65]})" + std::string(25'001, '}');
+    const std::string arrays = R"({"geometry": {"type": "Point", "coordinates": )" + std::string(300'000, '[') +
+                               std::string(300'000, ']') + "}}";
+    for (const std::string* body : {static_cast<const std::string*>(&features), &arrays}) {
+        ASSERT_LT(body->size(), 1u << 20);
+        const Reply deep = request(server->port(), "POST", "/v1/check", *body, {"Content-Type: application/json"});
+        EXPECT_EQ(deep.status, 400) << deep.body;
+        EXPECT_TRUE(contains(deep.body, "nests more than 32 levels deep")) << deep.body;
+    }
     EXPECT_TRUE(server->running());
 }
 

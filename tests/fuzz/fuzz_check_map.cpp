@@ -3,20 +3,19 @@
 // GDAL as a file in memory (GeoJSON by default; a leading "SHP\n" makes the
 // rest a zipped Shapefile), then the whole map check runs on it.
 //
-// Built two ways: with clang and -DZONE_BUILD_FUZZ=ON as a libFuzzer target
-// (scripts/fuzz-check), and always as a plain program that replays the files
-// it is given, which ctest runs over tests/fuzz/corpus.
+// Built two ways (tests/fuzz/CMakeLists.txt): with clang and
+// -DZONE_BUILD_FUZZ=ON as a libFuzzer target (scripts/fuzz-all), and always
+// as a plain program that replays tests/fuzz/corpus/check_map under ctest.
+#include "fuzz_support.hpp"
+
 #include "zone/check.hpp"
 #include "zone/error.hpp"
 
 #include <cpl_vsi.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <exception>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -42,19 +41,3 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     VSIUnlink(path.c_str());
     return 0;
 }
-
-#ifndef ZONE_LIBFUZZER
-int main(int argc, char** argv) {
-    for (int i = 1; i < argc; ++i) {
-        std::ifstream in(argv[i], std::ios::binary);
-        if (!in) {
-            std::fprintf(stderr, "cannot read %s\n", argv[i]);
-            return 2;
-        }
-        std::vector<std::uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        LLVMFuzzerTestOneInput(data.data(), data.size());
-        std::printf("ok %s\n", argv[i]);
-    }
-    return 0;
-}
-#endif

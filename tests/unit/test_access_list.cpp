@@ -339,3 +339,25 @@ TEST_F(AccessListTest, BadTextsTablesAreInputErrors) {
     EXPECT_NE(dup.find("also in row 2"), std::string::npos) << dup;
     EXPECT_NE(problem("HJZHGKDYBM,KJBJYS\n,b\n").find("texts without a unit code"), std::string::npos);
 }
+
+// A rule written by someone hostile or careless: a 10 MB condition, a
+// 100,000-deep nest. A clear error naming the rule and its `when`, no crash.
+TEST_F(AccessListTest, HugeAndDeepConditionsAreErrorsNamingTheRule) {
+    std::string huge = "vocs_t > 1";
+    while (huge.size() < 10'000'000) huge += " and vocs_t > 1";
+    std::string message = error_of(rule_with("when", "when = '" + huge + "'", "HUGE-1"));
+    EXPECT_NE(message.find("rule HUGE-1: when:"), std::string::npos) << message.substr(0, 300);
+    EXPECT_NE(message.find("bytes long"), std::string::npos) << message.substr(0, 300);
+
+    // 100,000 deep: too long; 30,000 deep: too deep, at the 101st '('.
+    std::string deep = std::string(100'000, '(') + "vocs_t > 1" + std::string(100'000, ')');
+    message = error_of(rule_with("when", "when = '" + deep + "'", "DEEP-1"));
+    EXPECT_NE(message.find("rule DEEP-1: when:"), std::string::npos) << message.substr(0, 300);
+    EXPECT_NE(message.find("bytes long"), std::string::npos) << message.substr(0, 300);
+    deep = std::string(30'000, '(') + "vocs_t > 1" + std::string(30'000, ')');
+    message = error_of(rule_with("when", "when = '" + deep + "'", "DEEP-1"));
+    EXPECT_NE(message.find("rule DEEP-1: when:"), std::string::npos) << message.substr(0, 300);
+    EXPECT_NE(message.find("nest more than 100 deep"), std::string::npos) << message.substr(0, 300);
+    // The position is that of the 101st '(' in the file (line 6 of the rule).
+    EXPECT_EQ(position(message).second, static_cast<int>(std::string("when = '").size() + 101)) << message.substr(0, 300);
+}

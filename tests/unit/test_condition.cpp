@@ -213,3 +213,61 @@ TEST(Condition, IndustryCodesAndValues) {
     EXPECT_FALSE(AttrValue::of("12.5t").number.has_value());
     EXPECT_FALSE(AttrValue::of("nan").number.has_value());
 }
+
+// Rule text is untrusted: whatever its size and shape, a clear error, never a
+// stack overflow. The limits' own edges parse and evaluate to what a
+// hand-computed answer says.
+TEST(Condition, DeepNestsAreAnErrorAtTheFirstLevelTooDeep) {
+    // 100,000 deep is too long already (200 kB): an error before any parsing.
+    const auto nest = [](std::size_t deep) { return std::string(deep, '(') + "vocs_t > 1" + std::string(deep, ')'); };
+    auto [offset, message] = error_of(nest(100'000));
+    EXPECT_NE(message.find("200010 bytes long"), std::string::npos) << message;
+    // Within the length, the depth: the error is at the '(' one too many.
+    ASSERT_LE(nest(30'000).size(), Condition::kMaxBytes);
+    std::tie(offset, message) = error_of(nest(30'000));
+    EXPECT_EQ(offset, Condition::kMaxNesting);
+    EXPECT_NE(message.find("nest more than 100 deep"), std::string::npos) << message;
+
+    std::string nots;
+    for (std::size_t i = 0; i < 16'000; ++i) nots += "not ";
+    std::tie(offset, message) = error_of(nots + "vocs_t > 1");
+    EXPECT_EQ(offset, 4 * Condition::kMaxNesting);
+    EXPECT_NE(message.find("nest more than 100 deep"), std::string::npos) << message;
+
+    // 100 levels, alternating "not (" ... ")": 50 nots, so the truth is the
+    // comparison's own.
+    std::string edge;
+    for (int i = 0; i < 50; ++i) edge += "not (";
+    edge += "vocs_t > 1" + std::string(50, ')');
+    EXPECT_EQ(eval(edge, project), Truth::yes);
+}
+
+TEST(Condition, LongRulesAreAnError) {
+    // 10 MB of a rule that would otherwise be valid.
+    std::string huge = "industry ~ \"C26*\"";
+    while (huge.size() < 10'000'000) huge += " or industry ~ \"C26*\"";
+    auto [offset, message] = error_of(huge);
+    EXPECT_EQ(offset, Condition::kMaxBytes);
+    EXPECT_NE(message.find(std::to_string(huge.size()) + " bytes long"), std::string::npos) << message;
+
+    // and/or chains build a tree as deep as they are long: bounded by the
+    // number of comparisons. 1000 parse (x is 1000: the last one holds) …
+    std::string chain = "x == 1";
+    for (int i = 2; i <= 1000; ++i) chain += " or x == " + std::to_string(i);
+    ASSERT_LE(chain.size(), Condition::kMaxBytes);
+    EXPECT_EQ(eval(chain, {{"x", AttrValue::of(1000)}}), Truth::yes);
+    EXPECT_EQ(eval(chain, {{"x", AttrValue::of(0)}}), Truth::no);
+    // … 1001 do not, the error pointing at the 1001st.
+    std::tie(offset, message) = error_of(chain + " and x == 0");
+    EXPECT_EQ(offset, chain.size() + 5);
+    EXPECT_NE(message.find("more than 1000 comparisons"), std::string::npos) << message;
+}
+
+// Found by fuzzing: a name ending in the first byte of a UTF-8 character put
+// the error offset past the end of the text.
+TEST(Condition, ErrorOffsetsStayInsideTheText) {
+    for (const std::string text : {std::string("nature\xD1"), std::string("vocs_t \xE4\xB8"), std::string("a == 1 and b\xF0")}) {
+        const auto [offset, message] = error_of(text);
+        EXPECT_LE(offset, text.size()) << message;
+    }
+}

@@ -9,6 +9,7 @@
 #include "zone/check_report.hpp"
 #include "zone/error.hpp"
 #include "zone/project.hpp"
+#include "zone/report_output.hpp"
 #include "zone/source.hpp"
 #include "zone/units_io.hpp"
 
@@ -119,39 +120,6 @@ void check_writable(const std::string& path, const std::string& what, const std:
         throw zone::InputError(where, "the folder " + parent.string() + " is not writable");
 }
 
-// Writes `text` to `path` under a temporary name beside it, then renames.
-void write_text_atomically(const std::string& path, const std::string& text) {
-    const fs::path target = fs::absolute(path);
-    std::string temp = (target.parent_path() / ".zonekit-XXXXXX").string();
-    const int fd = mkstemp(temp.data());
-    if (fd < 0)
-        throw zone::InputError(zone::Where{path, {}, {}, {}},
-                               std::string("cannot create a temporary file beside it: ") + std::strerror(errno));
-    struct Cleanup {
-        std::string path;
-        ~Cleanup() {
-            if (!path.empty()) unlink(path.c_str());
-        }
-    } cleanup{temp};
-    const mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);  // mkstemp makes 0600; a report is as readable as any other file
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const std::string reason = std::strerror(errno);
-            close(fd);
-            throw std::runtime_error("cannot write " + path + ": " + reason);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (close(fd) != 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-    fs::rename(temp, target);
-    cleanup.path.clear();
-}
-
 int run_map(const MapArgs& a) {
     const bool to_stdout = a.report.empty() || a.report == "-";
     std::vector<zone::Expectation> expectations;
@@ -219,7 +187,7 @@ int run_map(const MapArgs& a) {
         if (std::fflush(stdout) != 0 || std::ferror(stdout))
             throw std::runtime_error("cannot write the report to standard output");
     } else {
-        write_text_atomically(a.report, text);
+        zone::write_file_atomically(a.report, text);
     }
 
     const int errors = report.errors(), warnings = report.warnings();
@@ -370,7 +338,7 @@ int run_project(const ProjectArgs& a) {
         if (std::fflush(stdout) != 0 || std::ferror(stdout))
             throw std::runtime_error("cannot write the report to standard output");
     } else {
-        write_text_atomically(a.output, text);
+        zone::write_file_atomically(a.output, text);
     }
     if (!a.quiet && !(to_stdout && (a.format.empty() || a.format == "text"))) {
         std::string line = fmt::format("zone-check: {} ({} unit{}, {} rule hit{}{})", zone::to_string(result.verdict),

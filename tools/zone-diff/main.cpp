@@ -3,6 +3,7 @@
 #include "cli_parse.hpp"
 #include "zone/diff.hpp"
 #include "zone/error.hpp"
+#include "zone/report_output.hpp"
 #include "zone/source.hpp"
 
 #include <fmt/format.h>
@@ -40,14 +41,7 @@ void write_report(const Args& a, const std::string& text) {
         std::cout.flush();
         return;
     }
-    const fs::path target = fs::absolute(a.report);
-    const fs::path staged = target.parent_path() / ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
-    {
-        std::ofstream out(staged, std::ios::binary);
-        out << text;
-        if (!out) throw zone::InputError(zone::Where{a.report, {}, {}, {}}, "cannot write the report");
-    }
-    fs::rename(staged, target);
+    zone::write_file_atomically(a.report, text);
 }
 
 void check_writable(const Args& a) {

@@ -74,6 +74,13 @@ private:
 
 class Condition {
 public:
+    // What a condition may hold (rule text is untrusted input): longer, more
+    // deeply nested or with more comparisons, it is a ConditionError. Real
+    // rules are a line or two.
+    static constexpr std::size_t kMaxBytes = 64 * 1024;
+    static constexpr std::size_t kMaxNesting = 100;      // of "(" and "not"
+    static constexpr std::size_t kMaxComparisons = 1000;
+
     // Parses `text`; throws ConditionError naming what was expected where.
     // Comparisons are checked as far as the names tell: industry takes GB/T
     // 4754 codes and patterns, nature the four natures, < <= > >= numbers.

@@ -94,6 +94,11 @@ private:
     std::vector<std::string> dirs_;
 };
 
+// Writes `bytes` to `path` whole or not at all (staged beside it, renamed
+// when complete; a failed write, a full disk or a file size limit leaves
+// nothing and throws naming `path` and the reason).
+void write_file_atomically(const std::string& path, const std::string& bytes);
+
 // Before any work: `path` can be written (not an input, not a folder, the
 // folder exists, not existing unless `overwrite`). Throws InputError.
 void check_report_output(const std::string& path, const std::vector<std::string>& inputs, bool overwrite);

@@ -200,6 +200,10 @@ void extend(Box& box, const json& coordinates) {
 // 6 decimals (about 0.1 m), as the unit outlines.
 double micro_degrees(double v) { return std::round(v * 1e6) / 1e6; }
 
+// How deep a request's JSON may nest (a MultiPolygon in a Feature of a
+// FeatureCollection is 8).
+constexpr int kMaxJsonDepth = 32;
+
 constexpr const char* kCheckFields[] = {"point", "gk",       "zone",   "cm",        "wkt",
                                         "crs",   "geometry", "industry", "nature", "attributes"};
 
@@ -379,7 +383,16 @@ Response Routes::units(const Request& req) const {
 Response Routes::check(const Request& req) const {
     json body;
     try {
-        body = json::parse(req.body);
+        // A request nests a few levels (body, FeatureCollection, Feature,
+        // MultiPolygon's rings); what nests deeper is refused while parsing,
+        // before anything recursive (the GeoJSON reader, dump) sees it: a
+        // 1 MB body of '[' would otherwise overflow the stack.
+        const json::parser_callback_t depth_guard = [](int depth, json::parse_event_t, json&) {
+            if (depth > kMaxJsonDepth)
+                throw BadRequest("malformed JSON: it nests more than " + std::to_string(kMaxJsonDepth) + " levels deep");
+            return true;
+        };
+        body = json::parse(req.body, depth_guard);
     } catch (const json::parse_error& e) {
         std::string what = e.what();
         const auto close = what.find("] ");
@@ -461,6 +474,9 @@ Response Routes::batch(const Request& req) const {
             throw BadRequest("unknown query parameter '" + name + "' (known: industry, nature, id_field)");
     const std::string type = req.header("content-type");
     const bool csv = type.rfind("text/csv", 0) == 0;
+    // Text holds no NUL byte; GDAL 3.6's CSV reader crashes on some that do
+    // (found by fuzzing).
+    if (csv && req.body.find('\0') != std::string::npos) throw BadRequest("the CSV body holds a NUL byte");
     static std::atomic<unsigned long> serial{0};
     const std::string source =
         "/vsimem/zone-serve/batch-" + std::to_string(++serial) + (csv ? ".csv" : ".geojson");
