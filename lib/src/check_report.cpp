@@ -1,4 +1,4 @@
-// The forms of a zone-check report (DESIGN 2.5): text, JSON, JUnit XML and a
+// The forms of a zone-check report (zonekit(7) CHECK REPORT): text, JSON, JUnit XML and a
 // GeoPackage of the findings' geometries.
 #include "zone/check_report.hpp"
 

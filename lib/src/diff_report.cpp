@@ -1,4 +1,4 @@
-// The forms of a zone-diff report (DESIGN 2.8): text, JSON, CSV, and a
+// The forms of a zone-diff report (zonekit(7) DIFF REPORT): text, JSON, CSV, and a
 // GeoPackage of the land that changed hands.
 #include "zone/diff.hpp"
 

@@ -31,7 +31,7 @@ struct FieldSpec {
     int precision;
 };
 
-// DESIGN 2.1; widths matter for Shapefiles only.
+// zonekit(7) UNIT LAYER; widths matter for Shapefiles only.
 constexpr FieldSpec unit_fields[] = {
     {"HJZHGKDYBM", OFTString, 13, 0}, {"HJZHGKDYMC", OFTString, 254, 0}, {"PROV", OFTString, 50, 0},
     {"CITY", OFTString, 50, 0},       {"AREA", OFTString, 50, 0},        {"XZQDM", OFTString, 6, 0},

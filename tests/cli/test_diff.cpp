@@ -150,7 +150,7 @@ struct Diffed {
 };
 
 // zone-diff OLD NEW --format json -q ARGS, with the checks every run must
-// pass: exit 0 or 1, a report in the shape of DESIGN 2.8, an exit code that
+// pass: exit 0 or 1, a report in the shape of zonekit(7) DIFF REPORT, an exit code that
 // follows the violations (and the changes with --exit-code).
 Diffed diff(const std::string& old_path, const std::string& new_path, const std::vector<std::string>& more = {}) {
     Diffed d;
@@ -166,7 +166,7 @@ Diffed diff(const std::string& old_path, const std::string& new_path, const std:
         ADD_FAILURE() << "the report is not JSON: " << d.json.parse_error << "\n" << d.run.describe();
         return d;
     }
-    for (const auto& s : d.json.shape) ADD_FAILURE() << "report breaks DESIGN 2.8: " << s;
+    for (const auto& s : d.json.shape) ADD_FAILURE() << "report breaks zonekit(7) DIFF REPORT: " << s;
     EXPECT_EQ(d.json.tool, "zone-diff");
     EXPECT_EQ(d.json.old_input, old_path);
     EXPECT_EQ(d.json.new_input, new_path);
@@ -437,7 +437,7 @@ TEST(DiffShandong, WholeMapAgainstItself) {
     EXPECT_LT(r.seconds, 10.0) << "diffing a Shandong-size map should take seconds";
     DiffJson j = parse_diff_json(r.out);
     ASSERT_TRUE(j.parse_error.empty()) << j.parse_error;
-    for (const auto& s : j.shape) ADD_FAILURE() << "report breaks DESIGN 2.8: " << s;
+    for (const auto& s : j.shape) ADD_FAILURE() << "report breaks zonekit(7) DIFF REPORT: " << s;
     Table t = read_table(path + "|layername=units");
     EXPECT_EQ(j.summary["unchanged"], static_cast<std::int64_t>(t.rows.size()));
     EXPECT_TRUE(j.changed().empty()) << j.describe();
