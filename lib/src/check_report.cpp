@@ -352,7 +352,7 @@ void write_check_findings(const CheckReport& report, const std::string& path, bo
     {
         GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
         if (!driver) throw std::runtime_error("GDAL has no GPKG driver");
-        std::unique_ptr<GDALDataset> ds(driver->Create(staged.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        GDALDatasetUniquePtr ds(driver->Create(staged.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         if (!ds) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
 
         std::unique_ptr<OGRSpatialReference> srs;

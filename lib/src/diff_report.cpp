@@ -156,7 +156,7 @@ void write_changed_land(const DiffReport& r, const std::string& path, bool overw
     detail::TempDir tmp(target.parent_path());
     const fs::path staged = tmp.path() / target.filename();
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-    std::unique_ptr<GDALDataset> ds(driver->Create(staged.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    GDALDatasetUniquePtr ds(driver->Create(staged.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
     OGRSpatialReference srs;
     srs.importFromWkt(r.crs_wkt.c_str());

@@ -380,7 +380,7 @@ void write_report_xlsx(const Report& r, const std::string& path) {
     CPLErrorReset();
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("XLSX");
     if (!driver) throw std::runtime_error("this GDAL has no XLSX driver");
-    std::unique_ptr<GDALDataset> ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
 
     // Same columns as the CSV; numbers as numbers, so Excel can add them up.

@@ -81,7 +81,7 @@ void write_dataset(const std::vector<Unit>& units, const std::string& crs_wkt, c
                    const std::string& driver_name, const std::string& path) {
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
     if (!driver) throw InputError(Where{o.path, {}, {}, {}}, "GDAL has no driver '" + driver_name + "'");
-    std::unique_ptr<GDALDataset> ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw std::runtime_error("cannot create " + o.path + ": " + CPLGetLastErrorMsg());
 
     OGRSpatialReference srs;

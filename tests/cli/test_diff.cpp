@@ -746,6 +746,42 @@ TEST_F(Diff, SeveralChangesAndTransposition) {
     expect_area(c->area_m2, moved_m2, "the moved border");
 }
 
+// --threads spreads the work over cores and changes nothing else: a diff with
+// a recode and a moved border (faces to measure, changed land to dissolve)
+// gives the same JSON, byte for byte, and the same change polygons with one
+// thread and with two.
+TEST_F(Diff, SameReportForAnyThreadCount) {
+    const std::size_t u = pick(2, 1e6, 40e6);
+    const auto pairs = adjacent(500, 2e6, 1e9, [&](std::size_t i, std::size_t j) {
+        return category(i) != category(j) && i != u && j != u;
+    });
+    ASSERT_FALSE(pairs.empty());
+    const auto [from, to] = pairs.front();
+    Table t = units();
+    set_code(t, u, unused_code(units(), base_[u].county, 1));
+    move_boundary(t, from, to, 120);
+    const std::string path = write(t, "threads.gpkg");
+
+    Diffed one = diff(base_path_, path, {"--threads", "1", "-o", tmp_.file("changes1.gpkg")});
+    Diffed two = diff(base_path_, path, {"--threads", "2", "-o", tmp_.file("changes2.gpkg")});
+    ASSERT_TRUE(one.usable && two.usable);
+    EXPECT_GE(one.json.changed().size(), 3u) << one.describe();
+    EXPECT_EQ(one.run.out, two.run.out) << "the JSON differs between --threads 1 and --threads 2";
+    std::string e1, e2;
+    const auto land1 = read_changes(tmp_.file("changes1.gpkg"), epsg(), &e1);
+    const auto land2 = read_changes(tmp_.file("changes2.gpkg"), epsg(), &e2);
+    ASSERT_TRUE(e1.empty() && e2.empty()) << e1 << e2;
+    ASSERT_EQ(land1.size(), land2.size());
+    ASSERT_FALSE(land1.empty());
+    for (std::size_t i = 0; i < land1.size(); ++i) {
+        EXPECT_EQ(land1[i].old_code, land2[i].old_code) << i;
+        EXPECT_EQ(land1[i].new_code, land2[i].new_code) << i;
+        EXPECT_EQ(land1[i].kind, land2[i].kind) << i;
+        EXPECT_EQ(land1[i].area_m2, land2[i].area_m2) << i;
+        EXPECT_EQ(land1[i].gk_m2, land2[i].gk_m2) << "the geometry of change " << i << " differs";
+    }
+}
+
 // ------------------------------------------------------------------ 3. a county rebuilt
 
 // The five counties built by zone-build from a scheme with only their
