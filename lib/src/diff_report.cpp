@@ -5,6 +5,7 @@
 #include "gdal_util.hpp"
 #include "text_format.hpp"
 #include "zone/error.hpp"
+#include "zone/qgis_style.hpp"
 #include "zone/source.hpp"
 
 #include <cpl_string.h>
@@ -187,6 +188,7 @@ void write_changed_land(const DiffReport& r, const std::string& path, bool overw
             throw std::runtime_error("cannot write " + path + ": " + CPLGetLastErrorMsg());
     }
     if (ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error("cannot commit " + path);
+    store_default_style(*ds, *layer, changed_land_style());  // by kind, in QGIS (zonekit(7) STYLES)
     ds.reset();
     fs::rename(staged, target);
 }

@@ -13,6 +13,7 @@
 // so that a diff takes a fraction of a second; two tests diff the whole map.
 // The last tests run the pipeline scripts (scripts/five-year-adjustment and
 // scripts/dynamic-update) on those counties.
+#include "qml.hpp"
 #include "support.hpp"
 
 #include <gtest/gtest.h>
@@ -744,6 +745,42 @@ TEST_F(Diff, SeveralChangesAndTransposition) {
     const DiffChangeJson* c = ab.json.involving(code(from));
     ASSERT_TRUE(c);
     expect_area(c->area_m2, moved_m2, "the moved border");
+}
+
+// The change polygons open in QGIS categorised by the kind of the change
+// (zonekit(7) STYLES): every kind in the layer has a category of its own.
+TEST_F(Diff, ChangedLandCarriesAQgisStyle) {
+    const std::size_t u = pick(2, 1e6, 40e6);
+    const std::size_t r = pick(3, 1e5, 1e9, {u});
+    Table t = units();
+    set_code(t, u, unused_code(units(), base_[u].county, 1));
+    t.set(t.rows[r], "HJZHGKDYBM", unused_code(units(), base_[r].county, 3));
+    const std::string path = write(t, "styled.gpkg");
+    const std::string changes = tmp_.file("styled-changes.gpkg");
+    Diffed d = diff(base_path_, path, {"-o", changes});
+    ASSERT_TRUE(d.usable);
+    std::string error;
+    const auto styles = read_layer_styles(changes, &error);
+    ASSERT_TRUE(error.empty()) << error;
+    const StoredStyle* s = default_style_of(styles, "changes");
+    ASSERT_NE(s, nullptr) << "no default style for the layer changes in layer_styles";
+    EXPECT_EQ(s->geometry_column, geometry_column_of(changes, "changes"));
+    const QmlStyle q = parse_qml(s->qml);
+    ASSERT_TRUE(q.parse_error.empty()) << q.parse_error;
+    EXPECT_EQ(q.renderer_type, "categorizedSymbol");
+    EXPECT_EQ(q.attr, "kind");
+    std::set<std::string> colours;
+    for (const auto& kind : diff_kinds()) {
+        ASSERT_TRUE(q.symbol_type.count(kind)) << "no category for kind " << kind;
+        EXPECT_EQ(q.symbol_type.at(kind), "fill");
+        colours.insert(q.colour.at(kind));
+    }
+    EXPECT_EQ(colours.size(), diff_kinds().size()) << "two kinds share a colour";
+    std::string read_error;
+    const auto land = read_changes(changes, epsg(), &read_error);
+    ASSERT_TRUE(read_error.empty()) << read_error;
+    ASSERT_FALSE(land.empty());
+    for (const auto& piece : land) EXPECT_TRUE(q.symbol_type.count(piece.kind)) << piece.kind;
 }
 
 // --threads spreads the work over cores and changes nothing else: a diff with
