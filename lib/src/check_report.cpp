@@ -6,7 +6,6 @@
 #include "text_format.hpp"
 
 #include "zone/error.hpp"
-#include "zone/qgis_style.hpp"
 #include "zone/source.hpp"
 #include "zone/units_io.hpp"
 
@@ -435,9 +434,6 @@ void write_check_findings(const CheckReport& report, const std::string& path, bo
         }
         if (transaction && ds->CommitTransaction() != OGRERR_NONE)
             throw std::runtime_error("cannot commit " + path + ": " + CPLGetLastErrorMsg());
-        // Each layer opens in QGIS coloured by severity (zonekit(7) STYLES).
-        const StyleGeometry style_geometry[] = {StyleGeometry::point, StyleGeometry::line, StyleGeometry::polygon};
-        for (int k = 0; k < 3; ++k) store_default_style(*ds, *layers[k], findings_style(style_geometry[k]));
         ds.reset();  // closes and flushes
         if (CPLGetLastErrorType() == CE_Failure)
             throw std::runtime_error("writing " + path + " failed: " + CPLGetLastErrorMsg());

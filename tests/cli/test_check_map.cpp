@@ -9,7 +9,6 @@
 // Most variants use the units of five counties of Jinan and those counties as
 // the boundary, so that a run takes a fraction of a second; one test checks
 // the whole map.
-#include "qml.hpp"
 #include "support.hpp"
 
 #include <gtest/gtest.h>
@@ -1122,45 +1121,6 @@ TEST_F(CheckMap, ErrorsOutAlwaysHasTheThreeLayers) {
         if (!layer) continue;
         for (const char* field : {"rule", "severity", "fid", "fid2", "code", "message", "area_m2"})
             EXPECT_GE(layer->GetLayerDefn()->GetFieldIndex(field), 0) << name << " has no field " << field;
-    }
-}
-
-// Each findings layer opens in QGIS coloured by severity and labelled with
-// the rule (zonekit(7) STYLES), with the symbol its geometry needs.
-TEST_F(CheckMap, ErrorsOutCarriesAQgisStyleForEachLayer) {
-    double lon = 0, lat = 0;
-    const std::size_t u = place_square(0, 2e6, 300, lon, lat);
-    const double hx = metres_to_dlon(100, lat), hy = metres_to_dlat(100);
-    GeosPtr square = to_geos(*lonlat_box(lon - hx, lat - hy, lon + hx, lat + hy));
-    Table t = units();
-    t.rows[u].geom = as_multipolygon(difference(unit_g_[u].get(), square.get()).get());
-    const std::string path = write(t, "holed.gpkg");
-    const std::string out = tmp_.file("findings.gpkg");
-    Checked c = check({path, "--errors-out", out});
-    ASSERT_TRUE(c.usable);
-    std::string error;
-    const auto styles = read_layer_styles(out, &error);
-    ASSERT_TRUE(error.empty()) << error;
-    const std::pair<const char*, const char*> layers[] = {
-        {"finding_points", "marker"}, {"finding_lines", "line"}, {"finding_polygons", "fill"}};
-    for (const auto& [name, symbol] : layers) {
-        SCOPED_TRACE(name);
-        const StoredStyle* s = default_style_of(styles, name);
-        ASSERT_NE(s, nullptr) << "no default style for " << name << " in layer_styles";
-        EXPECT_EQ(s->geometry_column, geometry_column_of(out, name));
-        const QmlStyle q = parse_qml(s->qml);
-        ASSERT_TRUE(q.parse_error.empty()) << q.parse_error;
-        EXPECT_EQ(q.renderer_type, "categorizedSymbol");
-        EXPECT_EQ(q.attr, "severity");
-        for (const char* severity : {"error", "warning"}) {
-            ASSERT_TRUE(q.symbol_type.count(severity)) << "no category " << severity;
-            EXPECT_EQ(q.symbol_type.at(severity), symbol);
-        }
-        EXPECT_NE(q.colour.at("error"), q.colour.at("warning"));
-        EXPECT_EQ(q.label_field, "rule");
-        LayerData l = read_layer(out + "|layername=" + name);
-        for (const auto& f : l.features)
-            EXPECT_TRUE(q.symbol_type.count(f["severity"])) << "severity '" << f["severity"] << "' has no category";
     }
 }
 
