@@ -439,7 +439,7 @@ AccessTexts load_access_texts(const std::string& source_spec) {
         }
     } force_headers;
     CPLErrorReset();
-    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) throw InputError(where, std::string("GDAL cannot open it as a table: ") + CPLGetLastErrorMsg());
     OGRLayer* layer = ref.layer.empty() ? ds->GetLayer(0) : ds->GetLayerByName(ref.layer.c_str());
     if (!layer) throw InputError(where, ref.layer.empty() ? "holds no table" : "no such sheet or layer");

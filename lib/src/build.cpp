@@ -395,17 +395,14 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
                                  "a dynamic update carries units over untouched, so the previous version must be "
                                  "in the boundary's CRS");
         }
-        GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
         for (const Unit& u : previous.units) {
             const std::string county = u.code.substr(2, 6);
             auto it = county_index.find(county);
-            previous_geoms.push_back(geos::own(ctx, GEOSWKBReader_read_r(ctx, reader, u.wkb.data(), u.wkb.size()),
-                                               "reading a previous unit"));
+            previous_geoms.push_back(geos::from_wkb(ctx, u.wkb));
             if (it == county_index.end()) continue;
             history[it->second].units.push_back(
                 {u.code[8] - '0', std::stoi(u.code.substr(9)), previous_geoms.back().get(), &u});
         }
-        GEOSWKBReader_destroy_r(ctx, reader);
         for (std::size_t c = 0; c < counties.size(); ++c)
             for (int cat = 1; cat <= 3; ++cat) {
                 auto it = previous.max_serial.find({counties[c].code, cat});

@@ -281,7 +281,7 @@ void Checker::read_map() {
     CPLStringList open_options;
     if (!options_.encoding.empty()) open_options.SetNameValue("ENCODING", options_.encoding.c_str());
     CPLErrorReset();
-    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
                                                       options_.encoding.empty() ? nullptr : open_options.List(),
                                                       nullptr));
     if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
@@ -643,7 +643,7 @@ void Checker::read_references() {
         if (boundary_code_field_.empty()) {
             // The first of the usual names that the layer has.
             detail::QuietGdal quiet;
-            std::unique_ptr<GDALDataset> ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+            GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
             OGRLayer* layer = !ds ? nullptr
                               : !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str())
                                                    : ds->GetLayer(0);

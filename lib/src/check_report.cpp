@@ -1,4 +1,4 @@
-// The forms of a zone-check report (DESIGN 2.5): text, JSON, JUnit XML and a
+// The forms of a zone-check report (zonekit(7) CHECK REPORT): text, JSON, JUnit XML and a
 // GeoPackage of the findings' geometries.
 #include "zone/check_report.hpp"
 
@@ -352,7 +352,7 @@ void write_check_findings(const CheckReport& report, const std::string& path, bo
     tmp.write_into([&] {
         GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
         if (!driver) throw std::runtime_error("GDAL has no GPKG driver");
-        std::unique_ptr<GDALDataset> ds(driver->Create(staged.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        GDALDatasetUniquePtr ds(driver->Create(staged.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         if (!ds) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
 
         std::unique_ptr<OGRSpatialReference> srs;

@@ -1,6 +1,7 @@
 #include "zone/diff.hpp"
 
 #include "disjoint_sets.hpp"
+#include "parallel.hpp"
 #include "zone/area.hpp"
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
@@ -99,41 +100,54 @@ std::map<std::string, int> county_zones(const geos::Context& ctx, const std::vec
     return zones;
 }
 
-std::vector<geos::GeomPtr> to_geos(const geos::Context& ctx, const CodedMap& map) {
-    std::vector<geos::GeomPtr> out;
-    GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
-    struct Guard {
-        const geos::Context& c;
-        GEOSWKBReader* r;
-        ~Guard() { GEOSWKBReader_destroy_r(c, r); }
-    } guard{ctx, reader};
-    for (std::size_t i = 0; i < map.units.size(); ++i) {
-        const Unit& u = map.units[i];
-        GEOSGeometry* raw = GEOSWKBReader_read_r(ctx, reader, u.wkb.data(), u.wkb.size());
-        if (!raw) throw InputError(Where{map.source, map.layer, map.fids[i], {}}, "GEOS cannot read the geometry");
-        geos::GeomPtr g = geos::own(ctx, raw);
-        // A diff compares land; a map that is not valid is zone-check's to
-        // report, and is compared as GEOS repairs it.
-        if (GEOSisValid_r(ctx, g.get()) != 1) {
-            g = geos::make_valid_polygonal(ctx, g.get());
-            if (!g) throw InputError(Where{map.source, map.layer, map.fids[i], {}}, "GEOS cannot repair the geometry");
-        } else {
-            g = geos::polygonal_part(ctx, std::move(g));
-        }
-        out.push_back(std::move(g));
-    }
+// Every unit as a GEOS geometry, read and (where invalid) repaired on
+// `threads` threads; the first problem in the map's order is thrown.
+std::vector<geos::GeomPtr> to_geos(const geos::Context& ctx, const CodedMap& map, int threads) {
+    std::vector<geos::GeomPtr> out(map.units.size());
+    std::vector<std::string> problem(map.units.size());
+    std::vector<std::size_t> jobs(map.units.size());
+    std::iota(jobs.begin(), jobs.end(), 0);
+    detail::run_parallel(
+        jobs, threads, [] { return std::make_unique<geos::Context>(); },
+        [&](const geos::Context& wctx, std::size_t i) {
+            geos::GeomPtr g;
+            try {
+                g = geos::from_wkb(wctx, map.units[i].wkb);
+            } catch (const geos::GeosError&) {
+                problem[i] = "GEOS cannot read the geometry";
+                return;
+            }
+            // A diff compares land; a map that is not valid is zone-check's to
+            // report, and is compared as GEOS repairs it.
+            if (GEOSisValid_r(wctx, g.get()) != 1) {
+                g = geos::make_valid_polygonal(wctx, g.get());
+                if (!g) {
+                    problem[i] = "GEOS cannot repair the geometry";
+                    return;
+                }
+            } else {
+                g = geos::polygonal_part(wctx, std::move(g));
+            }
+            out[i] = geos::hand_over(ctx, std::move(g));
+        });
+    for (std::size_t i = 0; i < problem.size(); ++i)
+        if (!problem[i].empty()) throw InputError(Where{map.source, map.layer, map.fids[i], {}}, problem[i]);
     return out;
 }
 
-Version load(const geos::Context& ctx, CodedMap map, std::vector<geos::GeomPtr> geoms,
-             const std::map<std::string, int>& zones, AreaCalculator& area) {
+Version load(CodedMap map, std::vector<geos::GeomPtr> geoms, const std::map<std::string, int>& zones,
+             const std::string& crs_wkt, int threads) {
     Version v;
-    for (std::size_t i = 0; i < map.units.size(); ++i) {
-        const int cm = zones.at(map.units[i].code.substr(2, 6));
-        area.use_zone(cm);
-        v.area_m2.push_back(area.area(ctx, geoms[i].get()));
-        v.zone.push_back(cm);
-    }
+    v.area_m2.resize(map.units.size());
+    for (const Unit& u : map.units) v.zone.push_back(zones.at(u.code.substr(2, 6)));
+    std::vector<std::size_t> jobs(map.units.size());
+    std::iota(jobs.begin(), jobs.end(), 0);
+    detail::run_parallel(
+        jobs, threads, [&] { return std::make_unique<detail::GeometryWorker>(crs_wkt, AreaMethod::gauss_kruger); },
+        [&](detail::GeometryWorker& w, std::size_t i) {
+            w.area.use_zone(v.zone[i]);
+            v.area_m2[i] = w.area.area(w.ctx, geoms[i].get());
+        });
     v.geoms = std::move(geoms);
     v.map = std::move(map);
     return v;
@@ -161,10 +175,11 @@ DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_i
 
     AreaCalculator area(report.crs_wkt, AreaMethod::gauss_kruger);
     report.area_method = area.description();
-    std::vector<geos::GeomPtr> old_geoms = to_geos(ctx, old_map), new_geoms = to_geos(ctx, new_map);
+    const int threads = options.threads;
+    std::vector<geos::GeomPtr> old_geoms = to_geos(ctx, old_map, threads), new_geoms = to_geos(ctx, new_map, threads);
     std::map<std::string, int> zones = county_zones(ctx, {&old_map, &new_map}, {&old_geoms, &new_geoms}, area);
-    Version old_v = load(ctx, std::move(old_map), std::move(old_geoms), zones, area);
-    Version new_v = load(ctx, std::move(new_map), std::move(new_geoms), zones, area);
+    Version old_v = load(std::move(old_map), std::move(old_geoms), zones, report.crs_wkt, threads);
+    Version new_v = load(std::move(new_map), std::move(new_geoms), zones, report.crs_wkt, threads);
     const std::size_t n_old = old_v.geoms.size(), n_new = new_v.geoms.size();
 
     // 1. Units that are the same bytes under the same code need no overlay.
@@ -224,23 +239,43 @@ DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_i
     };
     std::map<LandKey, std::vector<int>> land_faces;
     std::map<int, double> left_priority;  // new unit (-1: none) -> red-line land that left priority
-    for (std::size_t k = 0; k < overlay.faces.size(); ++k) {
-        const OverlayFace& f = overlay.faces[k];
-        int o = -1, n = -1;
+    // Which old and new unit cover each face (the first of each side), then
+    // the faces' areas on every core, then the sums in the faces' order, so
+    // that the report is the same for any number of threads.
+    struct FaceOwner {
+        int old_unit = -1, new_unit = -1;
         bool red = false;
-        for (int idx : f.covering) {
+    };
+    std::vector<FaceOwner> owner(overlay.faces.size());
+    for (std::size_t k = 0; k < overlay.faces.size(); ++k)
+        for (int idx : overlay.faces[k].covering) {
             const std::size_t i = static_cast<std::size_t>(idx);
             if (i < n_old_rest) {
-                if (o < 0) o = old_rest[i];
+                if (owner[k].old_unit < 0) owner[k].old_unit = old_rest[i];
             } else if (i < n_old_rest + n_new_rest) {
-                if (n < 0) n = new_rest[i - n_old_rest];
+                if (owner[k].new_unit < 0) owner[k].new_unit = new_rest[i - n_old_rest];
             } else {
-                red = true;
+                owner[k].red = true;
             }
         }
+    auto zone_of = [&](int o, int n) { return o >= 0 ? old_v.zone[o] : new_v.zone[n]; };
+    std::vector<double> face_m2(overlay.faces.size(), 0);
+    {
+        std::vector<std::size_t> jobs;
+        for (std::size_t k = 0; k < owner.size(); ++k)
+            if (owner[k].old_unit >= 0 || owner[k].new_unit >= 0) jobs.push_back(k);
+        detail::run_parallel(
+            jobs, threads,
+            [&] { return std::make_unique<detail::GeometryWorker>(report.crs_wkt, AreaMethod::gauss_kruger); },
+            [&](detail::GeometryWorker& w, std::size_t k) {
+                w.area.use_zone(zone_of(owner[k].old_unit, owner[k].new_unit));
+                face_m2[k] = w.area.area(w.ctx, overlay.faces[k].geom.get());
+            });
+    }
+    for (std::size_t k = 0; k < overlay.faces.size(); ++k) {
+        const int o = owner[k].old_unit, n = owner[k].new_unit;
         if (o < 0 && n < 0) continue;  // red line alone, or a hole of both maps
-        area.use_zone(o >= 0 ? old_v.zone[o] : new_v.zone[n]);
-        const double a = area.area(ctx, f.geom.get());
+        const double a = face_m2[k];
         const int co = o < 0 ? 0 : category_of(old_v.map.units[o]);
         const int cn = n < 0 ? 0 : category_of(new_v.map.units[n]);
         t[co][cn] += a / 1e6;
@@ -248,7 +283,7 @@ DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_i
         const std::string old_code = o < 0 ? "" : old_v.map.units[o].code;
         const std::string new_code = n < 0 ? "" : new_v.map.units[n].code;
         if (options.changed_land && (old_code != new_code || co != cn)) land_faces[{o, n}].push_back(static_cast<int>(k));
-        if (red && co == 1 && cn != 1) {
+        if (owner[k].red && co == 1 && cn != 1) {
             left_priority[n] += a;
         }
     }
@@ -334,33 +369,38 @@ DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_i
     for (const auto& k : kinds) report.summary[k] = 0;
     for (const auto& c : report.changes) ++report.summary[c.kind];
 
-    // 5. The changed land, dissolved per (old unit, new unit).
-    auto dissolve = [&](const std::vector<int>& faces) {
+    // 5. The changed land, dissolved per (old unit, new unit), on every core.
+    auto dissolve = [&](const geos::Context& wctx, const std::vector<int>& faces) {
         std::vector<GEOSGeometry*> parts;
-        for (int k : faces) parts.push_back(GEOSGeom_clone_r(ctx, overlay.faces[k].geom.get()));
+        for (int k : faces) parts.push_back(GEOSGeom_clone_r(wctx, overlay.faces[k].geom.get()));
         geos::GeomPtr coll = geos::own(
-            ctx, GEOSGeom_createCollection_r(ctx, GEOS_GEOMETRYCOLLECTION, parts.data(), static_cast<unsigned>(parts.size())),
+            wctx, GEOSGeom_createCollection_r(wctx, GEOS_GEOMETRYCOLLECTION, parts.data(), static_cast<unsigned>(parts.size())),
             "collecting");
-        return geos::polygonal_part(ctx, geos::own(ctx, GEOSCoverageUnion_r(ctx, coll.get()), "dissolving"));
+        return geos::polygonal_part(wctx, geos::own(wctx, GEOSCoverageUnion_r(wctx, coll.get()), "dissolving"));
     };
-    for (const auto& [key, faces] : land_faces) {
-        ChangedLand land;
-        if (key.old_unit >= 0) {
-            land.old_code = old_v.map.units[key.old_unit].code;
-            land.old_category = category_of(old_v.map.units[key.old_unit]);
-            land.kind = kind_of_old[key.old_unit];
-        }
-        if (key.new_unit >= 0) {
-            land.new_code = new_v.map.units[key.new_unit].code;
-            land.new_category = category_of(new_v.map.units[key.new_unit]);
-            if (land.kind.empty()) land.kind = kind_of_new[key.new_unit];
-        }
-        geos::GeomPtr g = dissolve(faces);
-        area.use_zone(key.old_unit >= 0 ? old_v.zone[key.old_unit] : new_v.zone[key.new_unit]);
-        for (int k : faces) land.area_m2 += area.area(ctx, overlay.faces[k].geom.get());
-        land.wkb = geos::to_wkb(ctx, g.get());
-        report.changed_land.push_back(std::move(land));
-    }
+    std::vector<const std::pair<const LandKey, std::vector<int>>*> lands;
+    for (const auto& entry : land_faces) lands.push_back(&entry);
+    report.changed_land.resize(lands.size());
+    std::vector<std::size_t> land_jobs(lands.size());
+    std::iota(land_jobs.begin(), land_jobs.end(), 0);
+    detail::run_parallel(
+        land_jobs, threads, [] { return std::make_unique<geos::Context>(); },
+        [&](const geos::Context& wctx, std::size_t i) {
+            const auto& [key, faces] = *lands[i];
+            ChangedLand& land = report.changed_land[i];
+            if (key.old_unit >= 0) {
+                land.old_code = old_v.map.units[key.old_unit].code;
+                land.old_category = category_of(old_v.map.units[key.old_unit]);
+                land.kind = kind_of_old.at(key.old_unit);
+            }
+            if (key.new_unit >= 0) {
+                land.new_code = new_v.map.units[key.new_unit].code;
+                land.new_category = category_of(new_v.map.units[key.new_unit]);
+                if (land.kind.empty()) land.kind = kind_of_new.at(key.new_unit);
+            }
+            for (int k : faces) land.area_m2 += face_m2[k];
+            land.wkb = geos::to_wkb(wctx, dissolve(wctx, faces).get());
+        });
 
     // 6. Policy guards.
     for (int category : options.forbid_decrease) {

@@ -1,10 +1,11 @@
-// The forms of a zone-diff report (DESIGN 2.8): text, JSON, CSV, and a
+// The forms of a zone-diff report (zonekit(7) DIFF REPORT): text, JSON, CSV, and a
 // GeoPackage of the land that changed hands.
 #include "zone/diff.hpp"
 
 #include "gdal_util.hpp"
 #include "text_format.hpp"
 #include "zone/error.hpp"
+#include "zone/qgis_style.hpp"
 #include "zone/source.hpp"
 
 #include <cpl_string.h>
@@ -156,7 +157,7 @@ void write_changed_land(const DiffReport& r, const std::string& path, bool overw
     detail::TempDir tmp(target.parent_path());
     const fs::path staged = tmp.path() / target.filename();
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-    std::unique_ptr<GDALDataset> ds(driver->Create(staged.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    GDALDatasetUniquePtr ds(driver->Create(staged.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
     OGRSpatialReference srs;
     srs.importFromWkt(r.crs_wkt.c_str());
@@ -187,6 +188,7 @@ void write_changed_land(const DiffReport& r, const std::string& path, bool overw
             throw std::runtime_error("cannot write " + path + ": " + CPLGetLastErrorMsg());
     }
     if (ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error("cannot commit " + path);
+    store_default_style(*ds, *layer, changed_land_style());  // by kind, in QGIS (zonekit(7) STYLES)
     ds.reset();
     fs::rename(staged, target);
 }

@@ -53,7 +53,7 @@ CodedMap read_coded_map(const std::string& spec) {
     VSIStatBufL stat;
     if (ref.path.rfind("PG:", 0) != 0 && ref.path.rfind("/vsi", 0) != 0 && VSIStatL(ref.path.c_str(), &stat) != 0)
         throw InputError(where, "no such file");
-    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) throw InputError(where, std::string("GDAL cannot open it as a vector source: ") + CPLGetLastErrorMsg());
     OGRLayer* layer = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str())
                       : ds->GetLayerCount() == 1 ? ds->GetLayer(0)

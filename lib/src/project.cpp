@@ -505,7 +505,7 @@ struct ProjectChecker::Impl {
     geos::Context ctx;  // owns the unit geometries and the tree
     PolygonLayer layer;
     std::vector<TouchedUnit> units;  // overlap_m2 unused here
-    GEOSSTRtree* tree = nullptr;
+    geos::TreePtr tree;
     std::string area_method;
     std::vector<std::string> warnings;
     bool know_circles = false;
@@ -528,7 +528,6 @@ struct ProjectChecker::Impl {
     std::string stdin_copy;  // /vsimem/ copy of a map read from standard input
 
     ~Impl() {
-        if (tree) GEOSSTRtree_destroy_r(ctx, tree);
         if (!stdin_copy.empty()) VSIUnlink(stdin_copy.c_str());
     }
 
@@ -570,7 +569,7 @@ void ProjectChecker::Impl::load_units() {
     {
         detail::QuietGdal quiet;
         const std::string& path = ref.path;
-        std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+        GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
         if (ds) {
             OGRLayer* l = !ref.layer.empty()           ? ds->GetLayerByName(ref.layer.c_str())
                           : ds->GetLayerCount() == 1 ? ds->GetLayer(0)
@@ -603,7 +602,7 @@ void ProjectChecker::Impl::load_units() {
         const auto it = at.find(field);
         return it == at.end() ? std::string() : trim(f.values[it->second]);
     };
-    tree = GEOSSTRtree_create_r(ctx, 10);
+    tree = geos::TreePtr(GEOSSTRtree_create_r(ctx, 10), geos::TreeDeleter{ctx.handle()});
     for (std::size_t i = 0; i < layer.features.size(); ++i) {
         const PolygonFeature& f = layer.features[i];
         const Where w{ref.path, layer.layer_name, f.fid, {}};
@@ -629,11 +628,11 @@ void ProjectChecker::Impl::load_units() {
         u.city = value(f, "CITY");
         for (std::size_t d = 0; d < 4; ++d) u.texts[d] = value(f, kDimensionFields[d]);
         units.push_back(std::move(u));
-        GEOSSTRtree_insert_r(ctx, tree, f.geom.get(), reinterpret_cast<void*>(i + 1));
+        GEOSSTRtree_insert_r(ctx, tree.get(), f.geom.get(), reinterpret_cast<void*>(i + 1));
     }
     // The tree is built on its first query; build it now, before threads share it.
     geos::GeomPtr probe = geos::own(ctx, GEOSGeom_createPointFromXY_r(ctx, 0, 0), "point");
-    GEOSSTRtree_query_r(ctx, tree, probe.get(), [](void*, void*) {}, nullptr);
+    GEOSSTRtree_query_r(ctx, tree.get(), probe.get(), [](void*, void*) {}, nullptr);
     AreaCalculator calc(layer.crs_wkt, AreaMethod::gauss_kruger);
     area_method = "planar, CGCS2000 3-degree Gauss-Kruger zone of the footprint (EPSG:4534-4554)";
 }
@@ -650,7 +649,7 @@ std::map<std::string, BoundaryCounty> ProjectChecker::Impl::load_boundary(bool& 
         throw InputError(where, "no such file");
     CPLStringList open_options;
     if (!options.encoding.empty()) open_options.SetNameValue("ENCODING", options.encoding.c_str());
-    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+    GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
                                                       options.encoding.empty() ? nullptr : open_options.List()));
     if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
     OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : ds->GetLayerCount() == 1 ? ds->GetLayer(0) : nullptr;
@@ -879,7 +878,7 @@ Footprint ProjectChecker::footprint_from_source(const std::string& spec) const {
     const std::string path = ref.path == "-" ? "/vsistdin/" : ref.path;
     std::error_code ec;
     if (path.rfind("/vsi", 0) != 0 && path.rfind("PG:", 0) != 0 && !fs::exists(path, ec)) throw InputError(where, "no such file");
-    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
     OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : ds->GetLayerCount() == 1 ? ds->GetLayer(0) : nullptr;
     if (!l) throw InputError(where, ref.layer.empty() ? "the source holds several layers; name one as 'PATH|layername=NAME'" : "no such layer");
@@ -969,7 +968,7 @@ std::vector<TouchedUnit> ProjectChecker::Impl::touch(Worker& w, const GEOSGeomet
                                                      double* footprint_m2, std::array<double, 2>* lonlat) const {
     std::vector<std::size_t> candidates;
     GEOSSTRtree_query_r(
-        w.ctx, tree, footprint,
+        w.ctx, tree.get(), footprint,
         [](void* item, void* data) {
             static_cast<std::vector<std::size_t>*>(data)->push_back(reinterpret_cast<std::size_t>(item) - 1);
         },
@@ -1137,7 +1136,7 @@ BatchResult ProjectChecker::screen(const BatchOptions& o) const {
         open_options.SetNameValue("Y_POSSIBLE_NAMES", "lat,latitude,y,纬度,北纬,wd");
         open_options.SetNameValue("KEEP_GEOM_COLUMNS", "NO");
     }
-    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
                                                       open_options.List()));
     if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
     OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : ds->GetLayerCount() == 1 ? ds->GetLayer(0) : nullptr;
@@ -1258,7 +1257,7 @@ void write_batch(const BatchResult& result, const std::string& path, bool overwr
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(csv ? "CSV" : "GPKG");
     if (!driver) throw InputError(where, std::string("GDAL has no ") + (csv ? "CSV" : "GPKG") + " driver");
     CPLErrorReset();
-    std::unique_ptr<GDALDataset> ds(driver->Create(staged.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    GDALDatasetUniquePtr ds(driver->Create(staged.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw std::runtime_error("cannot create " + path + ": " + last_gdal_error());
     OGRSpatialReference srs;
     srs.importFromWkt(result.crs_wkt.c_str());

@@ -1,5 +1,5 @@
 // The forms of a project conformity report: text for the EIA report's
-// 符合性分析 table, JSON (DESIGN 2.6) for scripts, Markdown for documents.
+// 符合性分析 table, JSON (zonekit(7) PROJECT REPORT) for scripts, Markdown for documents.
 #include "zone/coding.hpp"
 #include "zone/project.hpp"
 

@@ -132,7 +132,7 @@ struct LayerInfo {
 LayerInfo inspect_layer(const SourceRef& ref) {
     QuietGdal quiet;
     LayerInfo info;
-    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) return info;  // read_polygon_layer says why, in its words
     OGRLayer* layer = !ref.layer.empty()              ? ds->GetLayerByName(ref.layer.c_str())
                       : ds->GetLayerCount() == 1 ? ds->GetLayer(0)
@@ -148,7 +148,7 @@ LayerInfo inspect_layer(const SourceRef& ref) {
 // The first feature of a layer without a geometry (read_polygon_layer skips them).
 std::int64_t first_without_geometry(const SourceRef& ref, const std::string& layer_name) {
     QuietGdal quiet;
-    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     OGRLayer* layer = ds ? ds->GetLayerByName(layer_name.c_str()) : nullptr;
     if (!layer) return -1;
     for (auto& f : *layer)

@@ -126,7 +126,7 @@ void map_section(std::string& out, const Report& r, const HtmlOptions& o) {
            xml_escape(r.map.projection) + "），图形仅为制图而简化，统计不受影响。</p>\n</section>\n";
 }
 
-// DESIGN 2.8's summary, when --diff fills Report::changes.
+// zonekit(7) DIFF REPORT's summary, when --diff fills Report::changes.
 void changes_section(std::string& out, const Report& r) {
     if (!r.changes) return;
     const ReportChanges& c = *r.changes;

@@ -69,7 +69,7 @@ Effectiveness read_effectiveness(const std::string& source, const std::vector<Re
     if (!from_stdin && VSIStatL(ref.path.c_str(), &stat) != 0 && ref.path.rfind("/vsi", 0) != 0 &&
         ref.path.rfind("PG:", 0) != 0)
         throw InputError(where, "no such file");
-    std::unique_ptr<GDALDataset> ds(
+    GDALDatasetUniquePtr ds(
         GDALDataset::Open(from_stdin ? "CSV:/vsistdin/" : ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) throw InputError(where, std::string("GDAL cannot open it as a table: ") + CPLGetLastErrorMsg());
     OGRLayer* layer = nullptr;

@@ -1,6 +1,6 @@
 // The two parts of zone-report that build on other engines: the requirements
 // of each unit from an access list (issue 4) and the change section from a
-// zone-diff comparison (issue 5, DESIGN 2.8).
+// zone-diff comparison (issue 5, zonekit(7) DIFF REPORT).
 #include "zone/access_list.hpp"
 #include "zone/diff.hpp"
 #include "zone/report.hpp"

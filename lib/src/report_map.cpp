@@ -24,29 +24,9 @@ namespace zone::detail {
 
 namespace {
 
-std::vector<unsigned char> encode_wkb(GEOSContextHandle_t ctx, const GEOSGeometry* g) {
-    GEOSWKBWriter* writer = GEOSWKBWriter_create_r(ctx);
-    GEOSWKBWriter_setByteOrder_r(ctx, writer, GEOS_WKB_NDR);
-    GEOSWKBWriter_setOutputDimension_r(ctx, writer, 2);
-    std::size_t size = 0;
-    unsigned char* bytes = GEOSWKBWriter_write_r(ctx, writer, g, &size);
-    GEOSWKBWriter_destroy_r(ctx, writer);
-    if (!bytes) throw geos::GeosError("writing WKB failed");
-    std::vector<unsigned char> out(bytes, bytes + size);
-    GEOSFree_r(ctx, bytes);
-    return out;
-}
-
-geos::GeomPtr decode_wkb(const geos::Context& ctx, const std::vector<unsigned char>& wkb) {
-    GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
-    GEOSGeometry* g = GEOSWKBReader_read_r(ctx, reader, wkb.data(), wkb.size());
-    GEOSWKBReader_destroy_r(ctx, reader);
-    return geos::own(ctx, g, "reading WKB");
-}
-
 // Reprojects a GEOS geometry through OGR; returns WKB.
-std::vector<unsigned char> project(GEOSContextHandle_t ctx, const GEOSGeometry* g, OGRCoordinateTransformation& ct) {
-    const std::vector<unsigned char> wkb = encode_wkb(ctx, g);
+std::vector<unsigned char> project(const geos::Context& ctx, const GEOSGeometry* g, OGRCoordinateTransformation& ct) {
+    const std::vector<unsigned char> wkb = geos::to_wkb(ctx, g);
     OGRGeometry* raw = nullptr;
     if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size()) != OGRERR_NONE || !raw)
         throw std::runtime_error("map: cannot decode a geometry");
@@ -170,7 +150,7 @@ ReportMap build_report_map(const geos::Context& ctx, const std::string& crs_wkt,
     map.minx = map.miny = 1e300;
     map.maxx = map.maxy = -1e300;
     for (const auto& wkb : map.units) {
-        geos::GeomPtr g = decode_wkb(ctx, wkb);
+        geos::GeomPtr g = geos::from_wkb(ctx, wkb);
         double a, b, c, d;
         GEOSGeom_getExtent_r(ctx, g.get(), &a, &b, &c, &d);
         map.minx = std::min(map.minx, a), map.miny = std::min(map.miny, b);
@@ -198,12 +178,12 @@ ReportMap build_report_map(const geos::Context& ctx, const std::string& crs_wkt,
                 o.name = c.name;
                 std::vector<geos::GeomPtr> parts;
                 if (c.outline) {
-                    parts.push_back(decode_wkb(s.ctx, project(s.ctx, c.outline, *s.p.ct)));
+                    parts.push_back(geos::from_wkb(s.ctx, project(s.ctx, c.outline, *s.p.ct)));
                 } else {
-                    for (const GEOSGeometry* g : c.units) parts.push_back(decode_wkb(s.ctx, map.units[unit_index.at(g)]));
+                    for (const GEOSGeometry* g : c.units) parts.push_back(geos::from_wkb(s.ctx, map.units[unit_index.at(g)]));
                 }
                 geos::GeomPtr outline = outline_of(s.ctx, std::move(parts));
-                o.wkb = encode_wkb(s.ctx, outline.get());
+                o.wkb = geos::to_wkb(s.ctx, outline.get());
                 label_point(s.ctx, outline.get(), o.label_x, o.label_y);
             });
     }
@@ -229,9 +209,9 @@ ReportMap build_report_map(const geos::Context& ctx, const std::string& crs_wkt,
                 o.code = city_order[i];
                 o.name = counties[members.front()].city_name;
                 std::vector<geos::GeomPtr> parts;
-                for (std::size_t k : members) parts.push_back(decode_wkb(c, map.counties[k].wkb));
+                for (std::size_t k : members) parts.push_back(geos::from_wkb(c, map.counties[k].wkb));
                 geos::GeomPtr outline = outline_of(c, std::move(parts));
-                o.wkb = encode_wkb(c, outline.get());
+                o.wkb = geos::to_wkb(c, outline.get());
                 label_point(c, outline.get(), o.label_x, o.label_y);
             });
     }

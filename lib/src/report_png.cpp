@@ -81,7 +81,7 @@ void write_map_png(const Report& r, const std::string& path, int width) {
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     GDALDriver* png = GetGDALDriverManager()->GetDriverByName("PNG");
     if (!mem || !png) throw std::runtime_error("this GDAL lacks the MEM or PNG driver");
-    std::unique_ptr<GDALDataset> ds(mem->Create("", width, height, 1, GDT_Byte, nullptr));
+    GDALDatasetUniquePtr ds(mem->Create("", width, height, 1, GDT_Byte, nullptr));
     if (!ds) throw std::runtime_error(std::string("map: cannot create the raster: ") + CPLGetLastErrorMsg());
     double gt[6] = {map.minx - pad * res, res, 0, map.maxy + pad * res, 0, -res};
     ds->SetGeoTransform(gt);
@@ -123,7 +123,7 @@ void write_map_png(const Report& r, const std::string& path, int width) {
     CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO");
     detail::QuietGdal quiet;  // libpng's own complaint is in the exception
     CPLErrorReset();
-    std::unique_ptr<GDALDataset> out(png->CreateCopy(path.c_str(), ds.get(), FALSE, nullptr, nullptr, nullptr));
+    GDALDatasetUniquePtr out(png->CreateCopy(path.c_str(), ds.get(), FALSE, nullptr, nullptr, nullptr));
     const bool ok = out != nullptr;
     out.reset();
     CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", nullptr);

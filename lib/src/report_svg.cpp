@@ -19,13 +19,6 @@ namespace zone {
 
 namespace {
 
-geos::GeomPtr decode_wkb(const geos::Context& ctx, const std::vector<unsigned char>& wkb) {
-    GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
-    GEOSGeometry* g = GEOSWKBReader_read_r(ctx, reader, wkb.data(), wkb.size());
-    GEOSWKBReader_destroy_r(ctx, reader);
-    return geos::own(ctx, g, "reading WKB");
-}
-
 // Pixel coordinates in tenths, written as "12.3", "12", "-0.5".
 void append_tenths(std::string& out, long v) {
     if (v < 0) {
@@ -90,7 +83,7 @@ void append_path(std::string& d, const geos::Context& ctx, const GEOSGeometry* g
 }
 
 geos::GeomPtr simplified(const geos::Context& ctx, const std::vector<unsigned char>& wkb, double tolerance) {
-    geos::GeomPtr g = decode_wkb(ctx, wkb);
+    geos::GeomPtr g = geos::from_wkb(ctx, wkb);
     GEOSGeometry* s = GEOSTopologyPreserveSimplify_r(ctx, g.get(), tolerance);
     return s ? geos::own(ctx, s) : std::move(g);
 }

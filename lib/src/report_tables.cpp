@@ -317,7 +317,7 @@ std::string format_report_json(const Report& r, const std::string& version) {
     } else {
         out += "  \"effectiveness\": null,\n";
     }
-    // DESIGN 2.8's summary of an adjustment (--diff OLD).
+    // zonekit(7) DIFF REPORT's summary of an adjustment (--diff OLD).
     if (r.changes) {
         const ReportChanges& c = *r.changes;
         out += "  \"changes\": {\"old\": " + json_string(c.old_source) + ", \"new\": " + json_string(c.new_source) +

@@ -90,7 +90,7 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
     CPLStringList open_options;
     if (!options.encoding.empty()) open_options.SetNameValue("ENCODING", options.encoding.c_str());
     CPLErrorReset();
-    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(
+    GDALDatasetUniquePtr ds(GDALDataset::Open(
         path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
         options.encoding.empty() ? nullptr : open_options.List(), nullptr));
     if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());

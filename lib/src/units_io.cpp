@@ -3,6 +3,7 @@
 #include "gdal_util.hpp"
 #include "zone/error.hpp"
 #include "zone/previous.hpp"
+#include "zone/qgis_style.hpp"
 #include "zone/source.hpp"
 
 #include <cpl_error.h>
@@ -31,7 +32,7 @@ struct FieldSpec {
     int precision;
 };
 
-// DESIGN 2.1; widths matter for Shapefiles only.
+// zonekit(7) UNIT LAYER; widths matter for Shapefiles only.
 constexpr FieldSpec unit_fields[] = {
     {"HJZHGKDYBM", OFTString, 13, 0}, {"HJZHGKDYMC", OFTString, 254, 0}, {"PROV", OFTString, 50, 0},
     {"CITY", OFTString, 50, 0},       {"AREA", OFTString, 50, 0},        {"XZQDM", OFTString, 6, 0},
@@ -57,7 +58,7 @@ std::string extension_for_driver(const std::string& driver) {
 std::vector<fs::path> output_files(const fs::path& main, const std::string& driver) {
     if (driver != "ESRI Shapefile") return {main};
     std::vector<fs::path> files;
-    for (const char* ext : {".shp", ".shx", ".dbf", ".prj", ".cpg"}) {
+    for (const char* ext : {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qml"}) {
         fs::path p = main;
         p.replace_extension(ext);
         files.push_back(p);
@@ -81,7 +82,7 @@ void write_dataset(const std::vector<Unit>& units, const std::string& crs_wkt, c
                    const std::string& driver_name, const std::string& path) {
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
     if (!driver) throw InputError(Where{o.path, {}, {}, {}}, "GDAL has no driver '" + driver_name + "'");
-    std::unique_ptr<GDALDataset> ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw std::runtime_error("cannot create " + o.path + ": " + CPLGetLastErrorMsg());
 
     OGRSpatialReference srs;
@@ -130,6 +131,13 @@ void write_dataset(const std::vector<Unit>& units, const std::string& crs_wkt, c
     }
     if (transaction && ds->CommitTransaction() != OGRERR_NONE)
         throw std::runtime_error("cannot commit " + o.path + ": " + CPLGetLastErrorMsg());
+    // The map opens in QGIS as the HTML report draws it (zonekit(7) STYLES).
+    if (driver_name == "GPKG") store_default_style(*ds, *layer, unit_map_style());
+    if (driver_name == "ESRI Shapefile") {
+        std::ofstream qml(qml_path_beside(path), std::ios::binary);
+        qml << format_qml(unit_map_style());
+        if (!qml) throw std::runtime_error("cannot write the QGIS style beside " + o.path);
+    }
     ds.reset();  // closes and flushes
     if (CPLGetLastErrorType() == CE_Failure)
         throw std::runtime_error("writing " + o.path + " failed: " + CPLGetLastErrorMsg());

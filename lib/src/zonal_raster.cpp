@@ -24,7 +24,7 @@ std::string gdal_error() {
 }
 
 struct Opened {
-    std::unique_ptr<GDALDataset> ds;
+    GDALDatasetUniquePtr ds;
     GDALRasterBand* band = nullptr;
     RasterGrid grid;
     std::string crs_wkt, crs_name;

@@ -1334,7 +1334,7 @@ DiffJson parse_diff_json(const std::string& text) {
             DiffChangeJson ch;
             str(c, "kind", ch.kind, where);
             if (std::find(diff_kinds().begin(), diff_kinds().end(), ch.kind) == diff_kinds().end())
-                bad(where + "kind '" + ch.kind + "' is not a kind of DESIGN 2.8");
+                bad(where + "kind '" + ch.kind + "' is not a kind of zonekit(7) DIFF REPORT");
             codes(c, "old", ch.old_codes, where);
             codes(c, "new", ch.new_codes, where);
             const CPLJSONObject area = c.GetObj("area_m2");

@@ -200,7 +200,7 @@ std::string zone_check_exe();
 // zone-check with the arguments, killed after `timeout_s` seconds.
 RunResult run_zone_check(const std::vector<std::string>& args, double timeout_s = 120);
 
-// The rule ids of DESIGN 2.5, in its order.
+// The rule ids of zonekit(7) CHECK REPORT, in its order.
 const std::vector<std::string>& contract_rule_ids();
 
 struct CheckFindingJson {
@@ -212,7 +212,7 @@ struct CheckFindingJson {
     std::string describe() const;
 };
 
-// A zone-check map report in JSON (DESIGN 2.5), read with CPLJSONDocument.
+// A zone-check map report in JSON (zonekit(7) CHECK REPORT), read with CPLJSONDocument.
 struct CheckJson {
     std::string parse_error;              // non-empty when the text is no JSON object
     std::vector<std::string> violations;  // where the text breaks the contract's shape
@@ -343,7 +343,7 @@ RunResult run_zone_diff(const std::vector<std::string>& args, double timeout_s =
 std::string source_dir();
 std::string tools_dir();
 
-// The change kinds of DESIGN 2.8, in its order.
+// The change kinds of zonekit(7) DIFF REPORT, in its order.
 const std::vector<std::string>& diff_kinds();
 
 // A transition matrix [old category][new category] in km²; 0 = outside every unit.
@@ -368,7 +368,7 @@ struct DiffViolationJson {
     std::string describe() const;
 };
 
-// A zone-diff report in JSON (DESIGN 2.8), read with CPLJSONDocument.
+// A zone-diff report in JSON (zonekit(7) DIFF REPORT), read with CPLJSONDocument.
 struct DiffJson {
     std::string parse_error;            // non-empty when the text is no JSON object
     std::vector<std::string> shape;     // where the text breaks the contract's shape
@@ -408,7 +408,7 @@ std::vector<UnitGeom> unit_geoms(const Table& t, const std::map<std::string, int
                                  double densify_deg = kDensifyDeg);
 // Areas by category (index 0..3) in km².
 std::array<double, 4> category_km2(const std::vector<UnitGeom>& units);
-// The transition matrix of DESIGN 2.8 by intersecting every old unit with
+// The transition matrix of zonekit(7) DIFF REPORT by intersecting every old unit with
 // every new unit it meets (GK areas of the pieces in the old unit's zone, or
 // the new unit's for land that was outside every unit; densified). Units that
 // are identical in both maps (code, category and WKB) count whole on the

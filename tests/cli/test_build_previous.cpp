@@ -1,5 +1,5 @@
 // zone-build --previous and --only on the Shandong test data (stable codes,
-// DESIGN 2.2, and dynamic updates): a rebuild from unchanged inputs
+// zonekit(7) UNIT CODES, and dynamic updates): a rebuild from unchanged inputs
 // reproduces every code; a dynamic update of two counties leaves the units of
 // the other 134 counties identical, field by field and byte for byte; a
 // changed factor layer keeps the codes of the units it does not touch and

@@ -1,6 +1,7 @@
 // zone-build on the Shandong test data: checks of the unit map that the ctest
 // fixture `build_shandong_map` wrote (SHANDONG_UNITS), each computed here with
 // GDAL/OGR and GEOS directly, independently of libzone.
+#include "qml.hpp"
 #include "support.hpp"
 
 #include <gtest/gtest.h>
@@ -624,6 +625,57 @@ TEST_F(BuildShandong, DashWritesGeoJsonToStdout) {
     for (auto& f : *layer) codes.insert(f->GetFieldAsString("HJZHGKDYBM"));
     for (const auto& u : d.units) expected.insert(u.code);
     EXPECT_EQ(codes, expected);
+}
+
+// ------------------------------------------------------------------ 9. opens styled in QGIS
+
+// The unit map's style (zonekit(7) STYLES), as QGIS reads it: a categorised
+// renderer on ZHGKDYFL with one fill of its own colour for each of the three
+// categories, covering every category the map holds, and the codes as labels
+// at larger scales only.
+void expect_unit_map_style(const QmlStyle& s, const ShandongData& d, const std::string& where) {
+    SCOPED_TRACE(where);
+    ASSERT_TRUE(s.parse_error.empty()) << "the QML is not well-formed XML: " << s.parse_error;
+    EXPECT_EQ(s.renderer_type, "categorizedSymbol");
+    EXPECT_EQ(s.attr, "ZHGKDYFL");
+    EXPECT_EQ(s.values, (std::vector<std::string>{"1", "2", "3"}));
+    std::set<std::string> colours;
+    for (const auto& v : s.values) {
+        EXPECT_EQ(s.symbol_type.at(v), "fill") << "category " << v;
+        EXPECT_FALSE(s.colour.at(v).empty()) << "category " << v << " has no fill colour";
+        colours.insert(s.colour.at(v));
+    }
+    EXPECT_EQ(colours.size(), 3u) << "the three categories should not share a colour";
+    std::set<std::string> in_map;
+    for (const auto& u : d.units) in_map.insert(u.fl_text);
+    for (const auto& v : in_map)
+        EXPECT_NE(std::find(s.values.begin(), s.values.end(), v), s.values.end())
+            << "units of category " << v << " would be drawn by no category";
+    EXPECT_EQ(s.label_field, "HJZHGKDYBM");
+    EXPECT_EQ(s.label_scale_visibility, "1") << "labels at every scale would cover the province";
+    EXPECT_GT(std::atof(s.label_scale_max.c_str()), 0);
+}
+
+TEST_F(BuildShandong, GeoPackageCarriesItsQgisStyle) {
+    std::string error;
+    const auto styles = read_layer_styles(shandong_units(), &error);
+    ASSERT_TRUE(error.empty()) << error;
+    const StoredStyle* s = default_style_of(styles, "units");
+    ASSERT_NE(s, nullptr) << "layer_styles has no default style for the layer units";
+    // What QGIS's OGR provider looks the style up by.
+    EXPECT_EQ(s->schema, "");
+    EXPECT_EQ(s->geometry_column, geometry_column_of(shandong_units(), "units"));
+    expect_unit_map_style(parse_qml(s->qml), data(), "layer_styles of " + shandong_units());
+}
+
+TEST_F(BuildShandong, ShapefileCarriesItsQgisStyleAsQml) {
+    TempDir tmp("zonecli-qml");
+    const std::string out = tmp.file("units.shp");
+    RunResult r = run_zone_build({shandong_scheme(), "-o", out, "-q"});
+    ASSERT_EQ(r.status, 0) << r.describe();
+    ASSERT_TRUE(fs::exists(tmp.file("units.qml"))) << "no units.qml beside units.shp";
+    EXPECT_TRUE(zonekit_leftovers(tmp.path()).empty());
+    expect_unit_map_style(parse_qml(read_file(tmp.file("units.qml"))), data(), "units.qml");
 }
 
 }  // namespace

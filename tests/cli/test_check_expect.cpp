@@ -38,7 +38,7 @@ Checked check(const std::vector<std::string>& args) {
     c.run = run_zone_check(a, 60);
     c.json = parse_check_json(c.run.out);
     EXPECT_TRUE(c.json.parse_error.empty()) << c.json.parse_error << "\n" << c.run.describe();
-    for (const auto& v : c.json.violations) ADD_FAILURE() << "report breaks DESIGN 2.5: " << v;
+    for (const auto& v : c.json.violations) ADD_FAILURE() << "report breaks zonekit(7) CHECK REPORT: " << v;
     EXPECT_EQ(c.run.status, c.json.errors > 0 ? 1 : 0) << c.run.describe();
     return c;
 }

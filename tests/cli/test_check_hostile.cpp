@@ -62,7 +62,7 @@ Outcome hostile(const std::vector<std::string>& args, const std::string& names_f
     if (o.run.status != 0 && o.run.status != 1) return o;
     o.json = parse_check_json(o.run.out);
     EXPECT_TRUE(o.json.parse_error.empty()) << o.json.parse_error << "\n" << o.run.describe();
-    for (const auto& v : o.json.violations) ADD_FAILURE() << "report breaks DESIGN 2.5: " << v;
+    for (const auto& v : o.json.violations) ADD_FAILURE() << "report breaks zonekit(7) CHECK REPORT: " << v;
     if (!o.json.parse_error.empty()) return o;
     EXPECT_EQ(o.run.status, o.json.errors > 0 ? 1 : 0) << o.run.describe() << o.json.describe();
     o.report = true;

@@ -86,7 +86,7 @@ Checked check(const std::vector<std::string>& args, double timeout_s = 60) {
         ADD_FAILURE() << "the report is not JSON: " << c.json.parse_error << "\n" << c.run.describe();
         return c;
     }
-    for (const auto& v : c.json.violations) ADD_FAILURE() << "report breaks DESIGN 2.5: " << v;
+    for (const auto& v : c.json.violations) ADD_FAILURE() << "report breaks zonekit(7) CHECK REPORT: " << v;
     EXPECT_EQ(c.json.tool, "zone-check");
     const bool strict = std::find(args.begin(), args.end(), "--strict") != args.end();
     const int expected_exit = c.json.errors > 0 || (strict && c.json.warnings > 0) ? 1 : 0;
@@ -329,7 +329,7 @@ TEST(CheckShandong, WholeMapPassesInEveryFormat) {
     std::printf("note: zone-check on the whole map (--boundary, --redline) took %.2f s\n", r.seconds);
     CheckJson j = parse_check_json(r.out);
     ASSERT_TRUE(j.parse_error.empty()) << j.parse_error;
-    for (const auto& v : j.violations) ADD_FAILURE() << "report breaks DESIGN 2.5: " << v;
+    for (const auto& v : j.violations) ADD_FAILURE() << "report breaks zonekit(7) CHECK REPORT: " << v;
     EXPECT_EQ(j.tool, "zone-check");
     EXPECT_EQ(j.input, units_path);
     EXPECT_EQ(j.layer, "units");
@@ -1238,7 +1238,7 @@ TEST_F(CheckMap, IdenticalCopyOfAUnit) {
     EXPECT_TRUE(others.empty()) << "unexpected errors:\n" << list(others);
 }
 
-// ------------------------------------------------------------------ 13. naming inputs (DESIGN 2.4a)
+// ------------------------------------------------------------------ 13. naming inputs (zonekit(7) NAMING INPUTS)
 
 TEST_F(CheckMap, StandardInputAndLayerNames) {
     // GeoJSON on standard input.

@@ -13,6 +13,7 @@
 // so that a diff takes a fraction of a second; two tests diff the whole map.
 // The last tests run the pipeline scripts (scripts/five-year-adjustment and
 // scripts/dynamic-update) on those counties.
+#include "qml.hpp"
 #include "support.hpp"
 
 #include <gtest/gtest.h>
@@ -150,7 +151,7 @@ struct Diffed {
 };
 
 // zone-diff OLD NEW --format json -q ARGS, with the checks every run must
-// pass: exit 0 or 1, a report in the shape of DESIGN 2.8, an exit code that
+// pass: exit 0 or 1, a report in the shape of zonekit(7) DIFF REPORT, an exit code that
 // follows the violations (and the changes with --exit-code).
 Diffed diff(const std::string& old_path, const std::string& new_path, const std::vector<std::string>& more = {}) {
     Diffed d;
@@ -166,7 +167,7 @@ Diffed diff(const std::string& old_path, const std::string& new_path, const std:
         ADD_FAILURE() << "the report is not JSON: " << d.json.parse_error << "\n" << d.run.describe();
         return d;
     }
-    for (const auto& s : d.json.shape) ADD_FAILURE() << "report breaks DESIGN 2.8: " << s;
+    for (const auto& s : d.json.shape) ADD_FAILURE() << "report breaks zonekit(7) DIFF REPORT: " << s;
     EXPECT_EQ(d.json.tool, "zone-diff");
     EXPECT_EQ(d.json.old_input, old_path);
     EXPECT_EQ(d.json.new_input, new_path);
@@ -437,7 +438,7 @@ TEST(DiffShandong, WholeMapAgainstItself) {
     EXPECT_LT(r.seconds, 10.0) << "diffing a Shandong-size map should take seconds";
     DiffJson j = parse_diff_json(r.out);
     ASSERT_TRUE(j.parse_error.empty()) << j.parse_error;
-    for (const auto& s : j.shape) ADD_FAILURE() << "report breaks DESIGN 2.8: " << s;
+    for (const auto& s : j.shape) ADD_FAILURE() << "report breaks zonekit(7) DIFF REPORT: " << s;
     Table t = read_table(path + "|layername=units");
     EXPECT_EQ(j.summary["unchanged"], static_cast<std::int64_t>(t.rows.size()));
     EXPECT_TRUE(j.changed().empty()) << j.describe();
@@ -744,6 +745,78 @@ TEST_F(Diff, SeveralChangesAndTransposition) {
     const DiffChangeJson* c = ab.json.involving(code(from));
     ASSERT_TRUE(c);
     expect_area(c->area_m2, moved_m2, "the moved border");
+}
+
+// The change polygons open in QGIS categorised by the kind of the change
+// (zonekit(7) STYLES): every kind in the layer has a category of its own.
+TEST_F(Diff, ChangedLandCarriesAQgisStyle) {
+    const std::size_t u = pick(2, 1e6, 40e6);
+    const std::size_t r = pick(3, 1e5, 1e9, {u});
+    Table t = units();
+    set_code(t, u, unused_code(units(), base_[u].county, 1));
+    t.set(t.rows[r], "HJZHGKDYBM", unused_code(units(), base_[r].county, 3));
+    const std::string path = write(t, "styled.gpkg");
+    const std::string changes = tmp_.file("styled-changes.gpkg");
+    Diffed d = diff(base_path_, path, {"-o", changes});
+    ASSERT_TRUE(d.usable);
+    std::string error;
+    const auto styles = read_layer_styles(changes, &error);
+    ASSERT_TRUE(error.empty()) << error;
+    const StoredStyle* s = default_style_of(styles, "changes");
+    ASSERT_NE(s, nullptr) << "no default style for the layer changes in layer_styles";
+    EXPECT_EQ(s->geometry_column, geometry_column_of(changes, "changes"));
+    const QmlStyle q = parse_qml(s->qml);
+    ASSERT_TRUE(q.parse_error.empty()) << q.parse_error;
+    EXPECT_EQ(q.renderer_type, "categorizedSymbol");
+    EXPECT_EQ(q.attr, "kind");
+    std::set<std::string> colours;
+    for (const auto& kind : diff_kinds()) {
+        ASSERT_TRUE(q.symbol_type.count(kind)) << "no category for kind " << kind;
+        EXPECT_EQ(q.symbol_type.at(kind), "fill");
+        colours.insert(q.colour.at(kind));
+    }
+    EXPECT_EQ(colours.size(), diff_kinds().size()) << "two kinds share a colour";
+    std::string read_error;
+    const auto land = read_changes(changes, epsg(), &read_error);
+    ASSERT_TRUE(read_error.empty()) << read_error;
+    ASSERT_FALSE(land.empty());
+    for (const auto& piece : land) EXPECT_TRUE(q.symbol_type.count(piece.kind)) << piece.kind;
+}
+
+// --threads spreads the work over cores and changes nothing else: a diff with
+// a recode and a moved border (faces to measure, changed land to dissolve)
+// gives the same JSON, byte for byte, and the same change polygons with one
+// thread and with two.
+TEST_F(Diff, SameReportForAnyThreadCount) {
+    const std::size_t u = pick(2, 1e6, 40e6);
+    const auto pairs = adjacent(500, 2e6, 1e9, [&](std::size_t i, std::size_t j) {
+        return category(i) != category(j) && i != u && j != u;
+    });
+    ASSERT_FALSE(pairs.empty());
+    const auto [from, to] = pairs.front();
+    Table t = units();
+    set_code(t, u, unused_code(units(), base_[u].county, 1));
+    move_boundary(t, from, to, 120);
+    const std::string path = write(t, "threads.gpkg");
+
+    Diffed one = diff(base_path_, path, {"--threads", "1", "-o", tmp_.file("changes1.gpkg")});
+    Diffed two = diff(base_path_, path, {"--threads", "2", "-o", tmp_.file("changes2.gpkg")});
+    ASSERT_TRUE(one.usable && two.usable);
+    EXPECT_GE(one.json.changed().size(), 3u) << one.describe();
+    EXPECT_EQ(one.run.out, two.run.out) << "the JSON differs between --threads 1 and --threads 2";
+    std::string e1, e2;
+    const auto land1 = read_changes(tmp_.file("changes1.gpkg"), epsg(), &e1);
+    const auto land2 = read_changes(tmp_.file("changes2.gpkg"), epsg(), &e2);
+    ASSERT_TRUE(e1.empty() && e2.empty()) << e1 << e2;
+    ASSERT_EQ(land1.size(), land2.size());
+    ASSERT_FALSE(land1.empty());
+    for (std::size_t i = 0; i < land1.size(); ++i) {
+        EXPECT_EQ(land1[i].old_code, land2[i].old_code) << i;
+        EXPECT_EQ(land1[i].new_code, land2[i].new_code) << i;
+        EXPECT_EQ(land1[i].kind, land2[i].kind) << i;
+        EXPECT_EQ(land1[i].area_m2, land2[i].area_m2) << i;
+        EXPECT_EQ(land1[i].gk_m2, land2[i].gk_m2) << "the geometry of change " << i << " differs";
+    }
 }
 
 // ------------------------------------------------------------------ 3. a county rebuilt

@@ -1,6 +1,6 @@
 // zone-check project on the Shandong map that zone-build wrote
 // (SHANDONG_UNITS): the units a footprint touches and their overlap areas,
-// every rule of every level, the verdict of DESIGN 2.6 and its exit code,
+// every rule of every level, the verdict of zonekit(7) PROJECT REPORT and its exit code,
 // coordinates in every spelling, malformed lists, and batch screening. What
 // the tool says is checked against computations made here with GDAL/GEOS
 // (point in polygon, intersection areas in the Gauss-Krüger zone, the
@@ -132,7 +132,7 @@ struct UnitJson {
     double overlap_m2 = -1;
 };
 
-// A zone-check project report (DESIGN 2.6), read with CPLJSONDocument.
+// A zone-check project report (zonekit(7) PROJECT REPORT), read with CPLJSONDocument.
 struct ProjectJson {
     std::string parse_error;
     std::vector<std::string> violations;  // where it breaks the contract's shape
@@ -231,7 +231,7 @@ Checked project(const std::vector<std::string>& args, bool boundary = true) {
         ADD_FAILURE() << "the report is not JSON\n" << c.run.describe();
         return c;
     }
-    for (const auto& v : c.json.violations) ADD_FAILURE() << "report breaks DESIGN 2.6: " << v;
+    for (const auto& v : c.json.violations) ADD_FAILURE() << "report breaks zonekit(7) PROJECT REPORT: " << v;
     EXPECT_EQ(c.json.tool, "zone-check");
     EXPECT_EQ(c.json.mode, "project");
     const bool ok = c.json.verdict == "conforming" || c.json.verdict == "conditional";

@@ -1,4 +1,4 @@
-// The access-list loader (DESIGN 2.7): the sample Shandong list, every kind
+// The access-list loader (zonekit(7) ACCESS LIST): the sample Shandong list, every kind
 // of malformed entry with its rule id and position, conditions whose errors
 // point inside the TOML file, and the table of official texts.
 #include "zone/access_list.hpp"

@@ -1,5 +1,5 @@
 // The forms of a zone-check report, from a CheckReport built by hand: the JSON
-// of DESIGN 2.5 (read back with GDAL's JSON parser), JUnit XML (read back with
+// of zonekit(7) CHECK REPORT (read back with GDAL's JSON parser), JUnit XML (read back with
 // GDAL's XML parser), the text for people, and the GeoPackage of findings
 // (read back with OGR).
 #include "zone/check.hpp"

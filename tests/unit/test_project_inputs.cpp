@@ -1,6 +1,6 @@
 // What zone-check project takes from the command line: coordinates in the
 // spellings of EIA forms, zone-prefixed Gauss-Krüger coordinates, and the
-// verdict of DESIGN 2.6 from matched and undecided rules.
+// verdict of zonekit(7) PROJECT REPORT from matched and undecided rules.
 #include "zone/error.hpp"
 #include "zone/project.hpp"
 

@@ -1,5 +1,5 @@
 // What every zonekit command line shares: error reporting with the exit codes
-// of DESIGN 2.4, and progress on stderr in GDAL's 0...10...20 style.
+// of zonekit(7) EXIT CODES, and progress on stderr in GDAL's 0...10...20 style.
 #pragma once
 
 #include <functional>

@@ -1,5 +1,5 @@
 // Parsing a tool's command line with CLI11, with zonekit's exit codes:
-// --help and --version exit 0, bad arguments exit 2 (DESIGN 2.4).
+// --help and --version exit 0, bad arguments exit 2 (zonekit(7) EXIT CODES).
 // Header-only and included by each tool's main alone, so CLI11 stays in one
 // translation unit per tool.
 #pragma once

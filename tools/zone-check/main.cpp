@@ -1,6 +1,6 @@
-// zone-check: validates a unit map against the contracts of DESIGN 2.1, 2.2
+// zone-check: validates a unit map against the contracts of zonekit(7), UNIT LAYER and UNIT CODES
 // and 2.5 and reports what it finds as text, JSON or JUnit XML (`map`); and
-// checks projects against the access list (`project`, DESIGN 2.6 and 2.7).
+// checks projects against the access list (`project`, zonekit(7), PROJECT REPORT and ACCESS LIST).
 #include "cli.hpp"
 #include "cli_parse.hpp"
 #include "zone/access_list.hpp"
@@ -393,7 +393,7 @@ CLI::App* add_map_command(CLI::App& app, MapArgs& a) {
     map->add_option("--profile", a.profile, "standard (provincial work) or national (filing with the ministry)")
         ->check(CLI::IsMember({"standard", "national"}))
         ->capture_default_str();
-    map->add_option("--format", a.format, "Report format: text, json (DESIGN 2.5) or junit")
+    map->add_option("--format", a.format, "Report format: text, json (zonekit(7) CHECK REPORT) or junit")
         ->check(CLI::IsMember({"text", "json", "junit"}))
         ->capture_default_str();
     map->add_option("-o,--output", a.report, "Write the report to this file (default: standard output)");
@@ -435,7 +435,7 @@ CLI::App* add_project_command(CLI::App& app, ProjectArgs& a) {
         "of a layer (--batch). Exit code 0 conforming or conditional, 1 nonconforming or incomplete, 2 bad input. "
         "See zone-check(1), PROJECT MODE.");
     p->add_option("--units", a.units, "The unit map (any GDAL source)")->required();
-    p->add_option("--list", a.list, "The access list (TOML, DESIGN 2.7; see zone-check(1), ACCESS LIST)")->required();
+    p->add_option("--list", a.list, "The access list (TOML, zonekit(7) ACCESS LIST; see zone-check(1), ACCESS LIST)")->required();
     p->add_option("--boundary", a.boundary,
                   "County boundaries with city and economic-circle fields (adcode, city_adcode, city_name, circle): "
                   "which city and circle each unit is in. Without it circle-level rules stay undecided");
@@ -462,7 +462,7 @@ CLI::App* add_project_command(CLI::App& app, ProjectArgs& a) {
     p->add_option("--nature", a.nature, "Nature of the project: 新建, 改建, 扩建 or 技术改造");
     p->add_option("--attr", a.attrs, "Another attribute NAME=VALUE, e.g. vocs_t=12.5 (repeatable)");
     p->add_option("--format", a.format,
-                  "Report format: text (default; Chinese, tab-separated tables), json (DESIGN 2.6) or markdown")
+                  "Report format: text (default; Chinese, tab-separated tables), json (zonekit(7) PROJECT REPORT) or markdown")
         ->check(CLI::IsMember({"text", "json", "markdown"}));
     p->add_option("-o,--output", a.output,
                   "Write the report to this file (default: standard output); with --batch the verdicts (.csv, .gpkg)");

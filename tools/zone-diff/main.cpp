@@ -1,4 +1,4 @@
-// zone-diff: what changed between two versions of a unit map (DESIGN 2.8).
+// zone-diff: what changed between two versions of a unit map (zonekit(7) DIFF REPORT).
 #include "cli.hpp"
 #include "cli_parse.hpp"
 #include "zone/diff.hpp"
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     Args a;
     app.add_option("old", a.old_map, "The old version (any GDAL source)")->required();
     app.add_option("new", a.new_map, "The new version")->required();
-    app.add_option("--format", a.format, "Report format: text (default), json (DESIGN 2.8) or csv")
+    app.add_option("--format", a.format, "Report format: text (default), json (zonekit(7) DIFF REPORT) or csv")
         ->check(CLI::IsMember({"text", "json", "csv"}));
     app.add_option("--report", a.report, "Write the report to this file instead of standard output");
     app.add_option("-o,--changes", a.changes,

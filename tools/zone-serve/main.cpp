@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
     ServeArgs a;
     const auto positive = CLI::PositiveNumber;
     app.add_option("--units", a.sources.units, "The unit map (any GDAL source)")->required();
-    app.add_option("--list", a.sources.list, "The access list (TOML, DESIGN 2.7)")->required();
+    app.add_option("--list", a.sources.list, "The access list (TOML, zonekit(7) ACCESS LIST)")->required();
     app.add_option("--boundary", a.sources.boundary,
                    "County boundaries with city and economic-circle fields (as zone-check project --boundary)");
     app.add_option("--encoding", a.sources.encoding, "Text encoding of a Shapefile that declares none, e.g. GBK");

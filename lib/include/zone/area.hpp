@@ -1,4 +1,4 @@
-// Areas as official statistics compute them (DESIGN 2.3).
+// Areas as official statistics compute them (zonekit(7) AREAS).
 #pragma once
 
 #include <geos_c.h>

@@ -12,7 +12,7 @@
 
 namespace zone {
 
-// One environmental control unit, with the fields of DESIGN 2.1.
+// One environmental control unit, with the fields of zonekit(7) UNIT LAYER.
 struct Unit {
     std::string code;         // HJZHGKDYBM
     std::string name;         // HJZHGKDYMC

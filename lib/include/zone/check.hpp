@@ -1,4 +1,4 @@
-// Validation of a unit map (DESIGN 2.5): what zone-check map reports.
+// Validation of a unit map (zonekit(7) CHECK REPORT): what zone-check map reports.
 //
 // Every problem is a Finding with a stable rule id; the library never prints.
 // Bad arguments and unreadable input throw InputError (exit code 2); a map

@@ -1,4 +1,4 @@
-// The forms of a zone-check report: text for people, JSON (DESIGN 2.5) for
+// The forms of a zone-check report: text for people, JSON (zonekit(7) CHECK REPORT) for
 // scripts, JUnit XML for CI servers, and a GeoPackage of where each finding is.
 #pragma once
 
@@ -11,7 +11,7 @@ namespace zone {
 // Grouped by rule, the worst first, with a summary line at the end.
 std::string format_check_text(const CheckReport& report);
 
-// Exactly the JSON of DESIGN 2.5, plus "tolerances" and "area_method", and
+// Exactly the JSON of zonekit(7) CHECK REPORT, plus "tolerances" and "area_method", and
 // per finding "layer": the reference layer of a red-line or planning finding
 // (null for the others).
 std::string format_check_json(const CheckReport& report, const std::string& version);

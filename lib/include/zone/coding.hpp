@@ -1,4 +1,4 @@
-// Unit codes and names (DESIGN 2.2).
+// Unit codes and names (zonekit(7) UNIT CODES).
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// The condition language of access-list rules (DESIGN 2.7): what a rule's
+// The condition language of access-list rules (zonekit(7) ACCESS LIST): what a rule's
 // `when` says about the project it applies to.
 //
 //   industry ~ "C26*" and (nature in ("新建", "扩建") or vocs_t > 10)

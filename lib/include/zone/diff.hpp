@@ -1,4 +1,4 @@
-// Comparing two versions of a unit map (DESIGN 2.8): what zone-diff reports.
+// Comparing two versions of a unit map (zonekit(7) DIFF REPORT): what zone-diff reports.
 #pragma once
 
 #include <array>
@@ -70,7 +70,7 @@ const std::vector<std::string>& change_kinds();
 // Compares two unit maps (GDAL sources). Throws InputError for bad input.
 DiffReport diff_unit_maps(const std::string& old_map, const std::string& new_map, const DiffOptions& options);
 
-// Report forms: text for people, JSON of DESIGN 2.8 (plus area_method and
+// Report forms: text for people, JSON of zonekit(7) DIFF REPORT (plus area_method and
 // violations), CSV with one row per change.
 std::string format_diff_text(const DiffReport& report);
 std::string format_diff_json(const DiffReport& report, const std::string& version);

@@ -57,12 +57,24 @@ struct CoordSeqDeleter {
 };
 using CoordSeqPtr = std::unique_ptr<GEOSCoordSequence, CoordSeqDeleter>;
 
+struct TreeDeleter {
+    GEOSContextHandle_t ctx = nullptr;
+    void operator()(GEOSSTRtree* t) const { if (t) GEOSSTRtree_destroy_r(ctx, t); }
+};
+// A GEOS STR tree; it holds pointers to geometries it does not own.
+using TreePtr = std::unique_ptr<GEOSSTRtree, TreeDeleter>;
+
 // Takes ownership of a geometry a GEOS call returned; a null result is a GEOS
 // failure and is thrown with what the operation was and GEOS's own message.
 GeomPtr own(const Context& ctx, GEOSGeometry* g, const char* what);
 inline GeomPtr own(const Context& ctx, GEOSGeometry* g) { return own(ctx, g, "GEOS operation"); }
 
 PreparedPtr prepare(const Context& ctx, const GEOSGeometry* g);
+
+// A geometry made in a worker's context, from now on destroyed through `ctx`:
+// geometries may move between contexts (a context carries only error
+// handling), their owners must not outlive the context that destroys them.
+inline GeomPtr hand_over(const Context& ctx, GeomPtr g) { return GeomPtr(g.release(), GeomDeleter{ctx.handle()}); }
 
 // A deep copy made in `ctx`: geometries are shared read-only between threads
 // and each worker copies what it modifies.

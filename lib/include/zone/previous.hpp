@@ -1,5 +1,5 @@
 // A coded unit map as it is on disk: the previous version for stable codes
-// (DESIGN 2.2) and dynamic updates, either side of a diff.
+// (zonekit(7) UNIT CODES) and dynamic updates, either side of a diff.
 #pragma once
 
 #include "zone/build.hpp"
@@ -27,7 +27,7 @@ struct CodedMap {
     std::map<std::pair<std::string, int>, int> max_serial;
 };
 
-// Reads a unit map written to the DESIGN 2.1 contract. Every feature needs a
+// Reads a unit map written to the zonekit(7) UNIT LAYER contract. Every feature needs a
 // valid code (^ZH[0-9]{6}[123][0-9]{4}$) and a geometry; throws InputError
 // otherwise.
 CodedMap read_coded_map(const std::string& source);

@@ -1,4 +1,4 @@
-// Project conformity analysis (符合性分析, DESIGN 2.6): which units a
+// Project conformity analysis (符合性分析, zonekit(7) PROJECT REPORT): which units a
 // project's footprint touches, which rules of the access list apply to it at
 // every level, and the verdict. Also the batch form: every enterprise of a
 // layer screened against a unit map.
@@ -17,7 +17,7 @@
 
 namespace zone {
 
-// DESIGN 2.6, from worst to best; `outside` is for batch rows only: the
+// zonekit(7) PROJECT REPORT, from worst to best; `outside` is for batch rows only: the
 // enterprise lies on no unit of the map.
 enum class Verdict { nonconforming, incomplete, conditional, conforming, outside };
 const char* to_string(Verdict v);     // "nonconforming" …
@@ -206,7 +206,7 @@ void add_given_attribute(Attributes& attrs, const std::string& name, const std::
 // For a person, with Chinese headings, to paste into the 符合性分析 table of
 // an EIA report: the rule table is tab-separated, so it pastes into cells.
 std::string format_project_text(const ProjectResult& r, const AccessList& list, const Attributes& attributes);
-// DESIGN 2.6 exactly, plus "version", "list", "footprint", "attributes",
+// zonekit(7) PROJECT REPORT exactly, plus "version", "list", "footprint", "attributes",
 // "undecided", "area_method", "notes"; unit entries also have name, county,
 // city and circle.
 std::string format_project_json(const ProjectResult& r, const AccessList& list, const Attributes& attributes,

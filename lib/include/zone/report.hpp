@@ -9,7 +9,7 @@
 // Two parts build on other engines: the requirements of each unit from an
 // access list fill ReportUnit::requirements (apply_access_list; without a list
 // they hold the map's own four list fields), and the change summary of a
-// zone-diff comparison (DESIGN 2.8) fills Report::changes (report_changes).
+// zone-diff comparison (zonekit(7) DIFF REPORT) fills Report::changes (report_changes).
 #pragma once
 
 #include "zone/area.hpp"
@@ -38,14 +38,14 @@ std::vector<ReportLevel> parse_report_levels(const std::string& text);
 
 // ------------------------------------------------------------------ access list
 
-// The four dimensions of an access list (DESIGN 1), in their official order,
-// and the unit-layer fields (DESIGN 2.1) that carry a unit's own text for each.
+// The four dimensions of an access list (zonekit(7) ACCESS LIST), in their official order,
+// and the unit-layer fields (zonekit(7) UNIT LAYER) that carry a unit's own text for each.
 const std::array<const char*, 4>& list_dimensions();  // 空间布局约束 …
 const std::array<const char*, 4>& list_fields();      // KJBJYS, PWWPFGK, HJFXFK, ZYKFXLYQ
 
 // One requirement that applies to a unit, in one dimension.
 struct Requirement {
-    std::string level;   // province | circle | city | unit (DESIGN 2.7)
+    std::string level;   // province | circle | city | unit (zonekit(7) ACCESS LIST)
     std::string rule;    // rule id from an access list; empty for a unit-layer field
     std::string effect;  // prohibit | restrict | require | info; empty when not known
     std::string text;
@@ -165,7 +165,7 @@ struct ReportMap {
 
 // ------------------------------------------------------------------ changes
 
-// The change summary of an adjustment (DESIGN 2.8), when a zone-diff result is
+// The change summary of an adjustment (zonekit(7) DIFF REPORT), when a zone-diff result is
 // given (report_changes).
 struct ReportChanges {
     std::string old_source, new_source;

@@ -1,4 +1,4 @@
-// Writing the unit layer (DESIGN 2.1) through GDAL, atomically.
+// Writing the unit layer (zonekit(7) UNIT LAYER) through GDAL, atomically.
 #pragma once
 
 #include "zone/build.hpp"
