@@ -24,7 +24,12 @@ AreaMethod parse_area_method(const std::string& text) {
     throw std::invalid_argument("unknown area method '" + text + "'");
 }
 
-int gk_central_meridian(double lon) { return 3 * static_cast<int>(std::lround(lon / 3.0)); }
+int gk_central_meridian(double lon) {
+    // Longitudes outside [-180, 180] (a footprint far off the map) wrap round,
+    // so that the zone number always fits.
+    if (!std::isfinite(lon)) return 0;
+    return 3 * static_cast<int>(std::lround(std::remainder(lon, 360.0) / 3.0));
+}
 
 int gk_epsg(int cm) { return 4534 + (cm - 75) / 3; }
 
@@ -42,7 +47,8 @@ struct AreaCalculator::Impl {
     PjPtr to_lonlat;                 // null when the CRS is geographic already
     std::map<int, PjPtr> gk_zones;   // central meridian -> CRS to GK zone
     PJ* gk = nullptr;                // the zone chosen by use_zone(), made when first needed
-    int gk_cm = 0;                   // its central meridian; 0: none chosen
+    int gk_cm = 0;                   // its central meridian
+    bool zone_chosen = false;
     bool use_series = false;         // longitude/latitude on the CGCS2000 (or WGS 84) ellipsoid
     geodesy::GaussKruger series;
     geod_geodesic geod{};
@@ -99,7 +105,7 @@ struct AreaCalculator::Impl {
 
     // In place, to the chosen Gauss-Krüger zone.
     void to_zone(double* xy, std::size_t n) {
-        if (!gk_cm) throw std::logic_error("AreaCalculator: no Gauss-Krüger zone selected");
+        if (!zone_chosen) throw std::logic_error("AreaCalculator: no Gauss-Krüger zone selected");
         if (use_series) return series_to_zone(xy, n);
         if (!gk) {
             auto it = gk_zones.find(gk_cm);
@@ -209,8 +215,9 @@ std::array<double, 2> AreaCalculator::lonlat(double x, double y) {
 }
 
 void AreaCalculator::use_zone(int cm) {
-    if (method_ != AreaMethod::gauss_kruger || cm == impl_->gk_cm) return;
+    if (method_ != AreaMethod::gauss_kruger || (impl_->zone_chosen && cm == impl_->gk_cm)) return;
     impl_->gk_cm = cm;
+    impl_->zone_chosen = true;
     impl_->gk = nullptr;
 }
 

@@ -288,8 +288,8 @@ void Checker::read_map() {
     OGRLayer* layer = nullptr;
     if (!ref.layer.empty()) {
         layer = ds->GetLayerByName(ref.layer.c_str());
-    } else if (ds->GetLayerCount() == 1) {
-        layer = ds->GetLayer(0);
+    } else if (OGRLayer* sole = detail::sole_layer(*ds)) {
+        layer = sole;
     } else {
         layer = ds->GetLayerByName("units");
     }

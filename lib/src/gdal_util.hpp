@@ -4,6 +4,8 @@
 #include "zone/error.hpp"
 
 #include <cpl_error.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
 #include <ogr_geometry.h>
 
 #include <signal.h>
@@ -27,6 +29,20 @@ struct QuietGdal {
     QuietGdal(const QuietGdal&) = delete;
     QuietGdal& operator=(const QuietGdal&) = delete;
 };
+
+// The one layer of a dataset, not counting the QGIS style table
+// (layer_styles) that zonekit writes beside every unit map; null when the
+// dataset holds no layer or several.
+inline OGRLayer* sole_layer(GDALDataset& ds) {
+    OGRLayer* found = nullptr;
+    for (int i = 0; i < ds.GetLayerCount(); ++i) {
+        OGRLayer* layer = ds.GetLayer(i);
+        if (EQUAL(layer->GetName(), "layer_styles") && layer->GetGeomType() == wkbNone) continue;
+        if (found) return nullptr;
+        found = layer;
+    }
+    return found;
+}
 
 // Curved geometries (CurvePolygon, MultiSurface) as their linear
 // approximation, kept alive by `holder`; others as they are. Returns the

@@ -56,7 +56,7 @@ CodedMap read_coded_map(const std::string& spec) {
     GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) throw InputError(where, std::string("GDAL cannot open it as a vector source: ") + CPLGetLastErrorMsg());
     OGRLayer* layer = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str())
-                      : ds->GetLayerCount() == 1 ? ds->GetLayer(0)
+                      : detail::sole_layer(*ds) ? detail::sole_layer(*ds)
                                                  : ds->GetLayerByName("units");
     if (!layer) throw InputError(where, "no unit layer (name it as 'PATH|layername=NAME')");
     where.layer = layer->GetName();

@@ -572,7 +572,7 @@ void ProjectChecker::Impl::load_units() {
         GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
         if (ds) {
             OGRLayer* l = !ref.layer.empty()           ? ds->GetLayerByName(ref.layer.c_str())
-                          : ds->GetLayerCount() == 1 ? ds->GetLayer(0)
+                          : detail::sole_layer(*ds) ? detail::sole_layer(*ds)
                                                      : ds->GetLayerByName("units");
             if (l)
                 for (int i = 0; i < l->GetLayerDefn()->GetFieldCount(); ++i)
@@ -652,7 +652,7 @@ std::map<std::string, BoundaryCounty> ProjectChecker::Impl::load_boundary(bool& 
     GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
                                                       options.encoding.empty() ? nullptr : open_options.List()));
     if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
-    OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : ds->GetLayerCount() == 1 ? ds->GetLayer(0) : nullptr;
+    OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : detail::sole_layer(*ds) ? detail::sole_layer(*ds) : nullptr;
     if (!l) throw InputError(where, ref.layer.empty() ? "the source holds several layers; name one as 'PATH|layername=NAME'" : "no such layer");
     where.layer = l->GetName();
     OGRFeatureDefn* defn = l->GetLayerDefn();
@@ -880,7 +880,7 @@ Footprint ProjectChecker::footprint_from_source(const std::string& spec) const {
     if (path.rfind("/vsi", 0) != 0 && path.rfind("PG:", 0) != 0 && !fs::exists(path, ec)) throw InputError(where, "no such file");
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
-    OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : ds->GetLayerCount() == 1 ? ds->GetLayer(0) : nullptr;
+    OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : detail::sole_layer(*ds) ? detail::sole_layer(*ds) : nullptr;
     if (!l) throw InputError(where, ref.layer.empty() ? "the source holds several layers; name one as 'PATH|layername=NAME'" : "no such layer");
     where.layer = l->GetName();
     OGRSpatialReference srs;
@@ -1139,7 +1139,7 @@ BatchResult ProjectChecker::screen(const BatchOptions& o) const {
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
                                                       open_options.List()));
     if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
-    OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : ds->GetLayerCount() == 1 ? ds->GetLayer(0) : nullptr;
+    OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : detail::sole_layer(*ds) ? detail::sole_layer(*ds) : nullptr;
     if (!l) throw InputError(where, ref.layer.empty() ? "the source holds several layers; name one as 'PATH|layername=NAME'" : "no such layer");
     where.layer = l->GetName();
     if (l->GetGeomType() == wkbNone)

@@ -3,6 +3,7 @@
 // county boundary, measured county by county in the Gauss-Krüger zone of the
 // county (as zone-build measures MJ), grouped into regions and rounded so that
 // every total is the sum of its parts.
+#include "gdal_util.hpp"
 #include "zone/report.hpp"
 
 #include "parallel.hpp"
@@ -135,7 +136,7 @@ LayerInfo inspect_layer(const SourceRef& ref) {
     GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) return info;  // read_polygon_layer says why, in its words
     OGRLayer* layer = !ref.layer.empty()              ? ds->GetLayerByName(ref.layer.c_str())
-                      : ds->GetLayerCount() == 1 ? ds->GetLayer(0)
+                      : detail::sole_layer(*ds) ? detail::sole_layer(*ds)
                                                  : ds->GetLayerByName("units");
     if (!layer) return info;
     info.opened = true;

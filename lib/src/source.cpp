@@ -99,8 +99,8 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
     if (!source.layer.empty()) {
         layer = ds->GetLayerByName(source.layer.c_str());
         if (!layer) throw InputError(where, "no such layer; the source has: " + layer_names(*ds));
-    } else if (ds->GetLayerCount() == 1) {
-        layer = ds->GetLayer(0);
+    } else if (OGRLayer* sole = detail::sole_layer(*ds)) {
+        layer = sole;
     } else if (ds->GetLayerCount() == 0) {
         throw InputError(where, "the source holds no layer");
     } else {

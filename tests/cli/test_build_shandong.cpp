@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iomanip>
 #include <map>
 #include <numeric>
@@ -679,3 +680,26 @@ TEST_F(BuildShandong, ShapefileCarriesItsQgisStyleAsQml) {
 }
 
 }  // namespace
+
+// A unit map under a layer name of the user's choosing still holds one layer
+// for the tools that read it: the QGIS style table beside it does not count.
+TEST_F(BuildShandong, MapUnderAnotherLayerNameIsReadWithoutNamingIt) {
+    TempDir tmp("zonecli-layername");
+    const std::string scheme = tmp.file("scheme.toml");
+    write_scheme_variant(shandong_scheme(), scheme);
+    {
+        std::ofstream out(scheme, std::ios::app);
+        out << "\n[output]\nlayer = \"danyuan\"\n";
+    }
+    const std::string map = tmp.file("map.gpkg");
+    RunResult built = run_zone_build({scheme, "-o", map, "-q"});
+    ASSERT_EQ(built.status, 0) << built.describe();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(map.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    ASSERT_TRUE(ds);
+    ASSERT_NE(ds->GetLayerByName("danyuan"), nullptr);
+    ASSERT_NE(ds->GetLayerByName("layer_styles"), nullptr) << "the test needs the style table beside the units";
+    ds.reset();
+    RunResult checked = run_zone_check({"map", map, "--format", "json"});
+    EXPECT_NE(checked.status, 2) << checked.describe();
+    EXPECT_TRUE(contains(checked.out, "danyuan")) << checked.out.substr(0, 400);
+}

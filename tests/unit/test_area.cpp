@@ -178,3 +178,16 @@ TEST(Area, BatchProjectionMatchesProj) {
     proj_destroy(pj);
     proj_context_destroy(ctx);
 }
+
+// A longitude far off the map (a hostile footprint) wraps round instead of
+// overflowing the zone number, and the zone of central meridian 0 is a zone.
+TEST(Area, CentralMeridianOfAnyLongitude) {
+    EXPECT_EQ(zone::gk_central_meridian(117.4), 117);
+    EXPECT_EQ(zone::gk_central_meridian(117.4 + 3600), 117);
+    EXPECT_EQ(zone::gk_central_meridian(-1e300), zone::gk_central_meridian(std::remainder(-1e300, 360.0)));
+    zone::AreaCalculator calc("EPSG:4490", zone::AreaMethod::gauss_kruger);
+    calc.use_zone(0);
+    double xy[2] = {0.5, 10};
+    calc.project_to_zone(xy, 1);
+    EXPECT_GT(xy[0], 50000);  // half a degree east of the meridian, in metres
+}
