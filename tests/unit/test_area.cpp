@@ -119,15 +119,30 @@ TEST(Area, ParsesMethodNames) {
     EXPECT_THROW(zone::parse_area_method("web-mercator"), std::invalid_argument);
 }
 
+// PROJ's own CGCS2000 / 3-degree Gauss-Kruger CM 117E, lon/lat in, x east.
+struct Epsg4548 {
+    PJ_CONTEXT* ctx = proj_context_create();
+    PJ* pj = nullptr;
+    Epsg4548() {
+        PJ* raw = proj_create_crs_to_crs(ctx, "EPSG:4490", "EPSG:4548", nullptr);
+        pj = proj_normalize_for_visualization(ctx, raw);
+        proj_destroy(raw);
+    }
+    ~Epsg4548() {
+        proj_destroy(pj);
+        proj_context_destroy(ctx);
+    }
+    Epsg4548(const Epsg4548&) = delete;
+    Epsg4548& operator=(const Epsg4548&) = delete;
+};
+
 // The built-in Krüger series against PROJ's own EPSG:4548 (CM 117°E, false
 // easting 500 km) over the whole zone and beyond its edges.
 TEST(Area, BuiltInGaussKrugerMatchesProj) {
     zone::AreaCalculator calc("EPSG:4490", zone::AreaMethod::gauss_kruger);
     calc.use_zone(117);
-    PJ_CONTEXT* ctx = proj_context_create();
-    PJ* raw = proj_create_crs_to_crs(ctx, "EPSG:4490", "EPSG:4548", nullptr);
-    PJ* pj = proj_normalize_for_visualization(ctx, raw);
-    proj_destroy(raw);
+    const Epsg4548 proj;
+    PJ* pj = proj.pj;
     double worst = 0;
     for (double lon = 114.5; lon <= 119.5; lon += 0.25)
         for (double lat = 34.0; lat <= 38.5; lat += 0.25) {
@@ -136,8 +151,6 @@ TEST(Area, BuiltInGaussKrugerMatchesProj) {
             const PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(lon, lat, 0, 0));
             worst = std::max({worst, std::fabs(xy[0] + 500000 - c.xy.x), std::fabs(xy[1] - c.xy.y)});
         }
-    proj_destroy(pj);
-    proj_context_destroy(ctx);
     EXPECT_LT(worst, 1e-6);  // metres
 }
 
@@ -148,10 +161,8 @@ TEST(Area, BuiltInGaussKrugerMatchesProj) {
 TEST(Area, BatchProjectionMatchesProj) {
     zone::AreaCalculator calc("EPSG:4490", zone::AreaMethod::gauss_kruger);
     calc.use_zone(117);
-    PJ_CONTEXT* ctx = proj_context_create();
-    PJ* raw = proj_create_crs_to_crs(ctx, "EPSG:4490", "EPSG:4548", nullptr);
-    PJ* pj = proj_normalize_for_visualization(ctx, raw);
-    proj_destroy(raw);
+    const Epsg4548 proj;
+    PJ* pj = proj.pj;
     auto worst_error = [&](double lon0, double lat0, double lon1, double lat1) {
         std::vector<double> xy;
         std::uint64_t state = 12345;
@@ -175,8 +186,6 @@ TEST(Area, BatchProjectionMatchesProj) {
     EXPECT_LT(worst_error(116.2, 35.9, 117.6, 37.1), 1e-6);  // metres
     EXPECT_LT(worst_error(118.3, 34.5, 118.3, 38.0), 1e-6);
     EXPECT_LT(worst_error(114.5, 18.0, 119.5, 53.0), 1e-6);
-    proj_destroy(pj);
-    proj_context_destroy(ctx);
 }
 
 // A longitude far off the map (a hostile footprint) wraps round instead of
