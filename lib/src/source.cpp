@@ -3,6 +3,7 @@
 #include "gdal_util.hpp"
 #include "ogr_geos.hpp"
 #include "parallel.hpp"
+#include "validity/proven_valid.hpp"
 #include "zone/error.hpp"
 #include "zone/reproject.hpp"
 
@@ -230,8 +231,9 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
     }
 
     // 2. Validity, and repair where needed, on every core: the costliest part
-    //    of reading. Geometries move between contexts, which GEOS allows (a
-    //    context carries only error handling).
+    //    of reading. A single ring proven simple skips GEOS's general check
+    //    (validity/proven_valid.hpp). Geometries move between contexts, which
+    //    GEOS allows (a context carries only error handling).
     std::vector<std::string> problem(pending.size());
     std::vector<char> repaired(pending.size(), 0);
     std::vector<std::size_t> jobs(pending.size());
@@ -242,7 +244,8 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
             geos::GeomPtr& geom = pending[i].feature.geom;
             GEOSGeometry* raw = geom.release();
             geos::GeomPtr g(raw, geos::GeomDeleter{wctx.handle()});
-            if (GEOSisValid_r(wctx, g.get()) != 1) {
+            thread_local std::vector<double> ring;
+            if (!validity::polygon_is_proven_valid(wctx, g.get(), ring) && GEOSisValid_r(wctx, g.get()) != 1) {
                 char* reason = GEOSisValidReason_r(wctx, g.get());
                 const std::string why = reason ? reason : "invalid";
                 GEOSFree_r(wctx, reason);
