@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace {
 
 using namespace zt;
@@ -59,6 +61,27 @@ TEST_F(Determinism, BuildGivesTheSameMap) {
     const std::string out = tmp_.file("units.gpkg");
     expect_all_equal(outputs({zone_build_exe(), shandong_scheme(), "-o", out, "--overwrite", "-q"}, out, layer_content),
                      "zone-build");
+}
+
+// zone-build starts itself again with glibc's huge pages (cli.hpp): the map
+// must not depend on it, whether it is turned off, done, or added to a
+// GLIBC_TUNABLES the user set.
+TEST_F(Determinism, BuildGivesTheSameMapWithOrWithoutHugePages) {
+    const std::string out = tmp_.file("units.gpkg");
+    const std::vector<std::string> argv = {zone_build_exe(), shandong_scheme(), "-o", out, "--overwrite", "-q"};
+    std::vector<std::string> got;
+    for (const char* setting : {"ZONEKIT_HUGE_PAGES=0", "", "GLIBC_TUNABLES=glibc.malloc.perturb=0"}) {
+        const std::string text = setting;
+        const std::string name = text.substr(0, text.find('='));
+        if (!text.empty()) setenv(name.c_str(), text.substr(text.find('=') + 1).c_str(), 1);
+        const RunResult r = run(argv);
+        if (!text.empty()) unsetenv(name.c_str());
+        EXPECT_EQ(r.status, 0) << setting << ": " << r.describe();
+        got.push_back(layer_content(out));
+    }
+    ASSERT_GT(got[0].size(), 100u);
+    EXPECT_TRUE(got[1] == got[0]) << "with huge pages the map differs";
+    EXPECT_TRUE(got[2] == got[0]) << "with the user's GLIBC_TUNABLES the map differs";
 }
 
 TEST_F(Determinism, CheckDiffAndReportGiveTheSameBytes) {

@@ -7,6 +7,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
 #include <exception>
 
 namespace zone::cli {
@@ -31,6 +35,20 @@ int guarded_main(const char* tool, const std::function<int()>& body) {
 }
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+
+void restart_with_huge_pages(char** argv) {
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    if (tunables && std::strstr(tunables, "glibc.malloc.hugetlb")) return;  // set, or set by the first start
+    const char* wanted = std::getenv("ZONEKIT_HUGE_PAGES");
+    if (wanted && std::strcmp(wanted, "0") == 0) return;
+    std::string mode;
+    std::getline(std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled"), mode);
+    if (mode.find("[always]") == std::string::npos && mode.find("[madvise]") == std::string::npos) return;
+    const std::string value = tunables && *tunables ? std::string(tunables) + ":glibc.malloc.hugetlb=1"
+                                                    : std::string("glibc.malloc.hugetlb=1");
+    if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
+    execv("/proc/self/exe", argv);
+}
 
 void Progress::operator()(double fraction) {
     if (!enabled_) return;

@@ -136,6 +136,7 @@ int run(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    zone::cli::restart_with_huge_pages(argv);
     CLI::App app{"Builds a clean, coded environmental control unit map (环境管控单元) from the factor layers "
                  "and county boundaries that SCHEME.toml names. See zone-build(1)."};
     app.set_version_flag("--version", std::string("zone-build ") + ZONE_VERSION);
