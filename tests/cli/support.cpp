@@ -82,6 +82,23 @@ std::string RunResult::describe() const {
     return s.str();
 }
 
+pid_t spawn(const std::vector<std::string>& argv, const std::string& stdin_path, const std::string& stdout_path,
+            const std::string& stderr_path) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+    return pid;
+}
+
 RunResult run(const std::vector<std::string>& argv, const std::string& stdin_path) {
     return run_with_timeout(argv, 0, stdin_path);
 }
@@ -91,23 +108,13 @@ RunResult run_with_timeout(const std::vector<std::string>& argv, double timeout_
     for (const auto& a : argv) r.command += (r.command.empty() ? "" : " ") + shell_quote(a);
     const std::string out_path = temp_file_path(), err_path = temp_file_path();
 
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, stdin_path.empty() ? "/dev/null" : stdin_path.c_str(),
-                                     O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_TRUNC, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_TRUNC, 0);
-
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
+    try {
+        pid = spawn(argv, stdin_path.empty() ? "/dev/null" : stdin_path, out_path, err_path);
+    } catch (...) {
         std::remove(out_path.c_str());
         std::remove(err_path.c_str());
-        throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+        throw;
     }
     int wstatus = 0;
     if (timeout_s > 0) {

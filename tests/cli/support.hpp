@@ -7,6 +7,7 @@
 #include <geos_c.h>
 #include <ogr_geometry.h>
 #include <ogrsf_frmts.h>
+#include <sys/types.h>
 
 #include <array>
 #include <cstdint>
@@ -45,6 +46,10 @@ struct RunResult {
     double seconds = 0;      // how long it ran
 };
 
+// Starts argv[0] with the arguments (no shell) and its standard streams
+// redirected to the files; returns its process id.
+pid_t spawn(const std::vector<std::string>& argv, const std::string& stdin_path, const std::string& stdout_path,
+            const std::string& stderr_path);
 // Runs argv[0] with the arguments (no shell), stdin from `stdin_path` or
 // /dev/null, capturing stdout and stderr completely.
 RunResult run(const std::vector<std::string>& argv, const std::string& stdin_path = "");

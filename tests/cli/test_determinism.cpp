@@ -23,7 +23,8 @@ std::string layer_content(const std::string& path) {
         for (const auto& [name, value] : f.text) out += "|" + name + "=" + value;
         if (f.geom) {
             const auto bytes = wkb(*f.geom);
-            out += "|" + std::string(bytes.begin(), bytes.end());
+            out += '|';
+            out.append(bytes.begin(), bytes.end());
         }
         out += "\n";
     }

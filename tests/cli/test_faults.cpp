@@ -8,9 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,7 +16,6 @@
 #include <chrono>
 #include <thread>
 
-extern char** environ;
 
 namespace {
 
@@ -31,18 +28,7 @@ std::string report_exe() { return ZONE_REPORT_EXE; }
 // then kills it with SIGKILL. Returns whether it was killed (false: it ended
 // first).
 bool kill_while_writing(const std::vector<std::string>& argv, const fs::path& dir, std::chrono::microseconds delay) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+    const pid_t pid = spawn(argv, "/dev/null", "/dev/null", "/dev/null");
     int status = 0;
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     bool writing = false;
