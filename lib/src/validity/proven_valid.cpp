@@ -54,8 +54,10 @@ struct Edge {
 bool ring_is_proven_simple(const double* xy, std::size_t n) {
     if (n < 4 || xy[0] != xy[2 * (n - 1)] || xy[1] != xy[2 * (n - 1) + 1]) return false;
     // The ring without repeated consecutive points (GEOS ignores them).
-    std::vector<Point> ring;
-    ring.reserve(n);
+    // Scratch kept per thread: the check runs once per feature read.
+    thread_local std::vector<Point> ring;
+    thread_local std::vector<Edge> edges;
+    ring.clear();
     for (std::size_t i = 0; i < n; ++i) {
         const Point p{xy[2 * i], xy[2 * i + 1]};
         if (!std::isfinite(p.x) || !std::isfinite(p.y)) return false;
@@ -70,7 +72,7 @@ bool ring_is_proven_simple(const double* xy, std::size_t n) {
 
     // Edges by the left end of their box; each is tested against the later
     // ones whose box starts before it ends.
-    std::vector<Edge> edges(m);
+    edges.resize(m);
     for (std::size_t i = 0; i < m; ++i) {
         const Point a = ring[i], b = ring[i + 1];
         edges[i] = {std::min(a.x, b.x), std::max(a.x, b.x), std::min(a.y, b.y), std::max(a.y, b.y), i};
