@@ -804,13 +804,27 @@ Footprint ProjectChecker::Impl::finish_footprint(std::unique_ptr<OGRGeometry> g,
     if (!g || g->IsEmpty()) throw InputError("the footprint is empty");
     if (g->Is3D() || g->IsMeasured()) g->flattenTo2D();
     if (g->hasCurveGeometry()) g.reset(g->getLinearGeometry());
-    OGREnvelope env;
-    g->getEnvelope(&env);
-    if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) || !std::isfinite(env.MaxY))
-        throw InputError("the footprint has coordinates that are not finite numbers");
+    // Finite, and longitude/latitude where the CRS is geographic: a
+    // coordinate of 1e21 degrees would otherwise reach GEOS's overlay and
+    // fail there without a word to the user (found by fuzzing).
+    auto check_coordinates = [&](const OGRSpatialReference& crs, const char* where) {
+        OGREnvelope env;
+        g->getEnvelope(&env);
+        if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) || !std::isfinite(env.MaxY))
+            throw InputError(std::string("the footprint has coordinates that are not finite numbers") + where);
+        if (crs.IsGeographic() && !(env.MinX >= -180 && env.MaxX <= 180 && env.MinY >= -90 && env.MaxY <= 90))
+            throw InputError(fmt::format("the footprint's coordinates are not longitude/latitude{}: they reach "
+                                         "x {:.6g}..{:.6g}, y {:.6g}..{:.6g}",
+                                         where, env.MinX, env.MaxX, env.MinY, env.MaxY));
+    };
+    check_coordinates(srs, "");
     // Straight edges stay where they were drawn, within the tolerance (zone/reproject.hpp).
-    if (auto t = transform_from(srs); t && !t->apply(*g))
-        throw InputError("cannot transform the footprint to the unit map's CRS: " + last_gdal_error());
+    if (auto t = transform_from(srs)) {
+        if (!t->apply(*g)) throw InputError("cannot transform the footprint to the unit map's CRS: " + last_gdal_error());
+        OGRSpatialReference target;
+        target.importFromWkt(layer.crs_wkt.c_str());
+        check_coordinates(target, " once transformed to the unit map's CRS");
+    }
     Footprint fp;
     fp.description = std::move(description);
     geos::Context ctx;  // the caller's own: footprints are made on many threads at once
@@ -1119,6 +1133,52 @@ void ProjectChecker::Impl::give_back(std::unique_ptr<Worker> w) {
 
 // ---------------------------------------------------------------- batch
 
+namespace {
+
+// The column names GDAL's CSV driver is told to take coordinates from.
+const std::vector<std::string> kLongitudeColumns = {"lon", "lng", "long", "longitude", "x", "经度", "东经", "jd"};
+const std::vector<std::string> kLatitudeColumns = {"lat", "latitude", "y", "纬度", "北纬", "wd"};
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+    return out;
+}
+
+// GDAL 3.6's CSV driver crashes reading a table whose header has two
+// longitude (or two latitude) columns when it drops the coordinate columns
+// (found by fuzzing zone-serve's batch). Such a header is ambiguous anyway:
+// it is refused, naming both columns. Each separator GDAL detects is tried.
+void refuse_repeated_coordinate_columns(const std::string& path, const Where& where) {
+    VSILFILE* f = VSIFOpenL(path.c_str(), "rb");
+    if (!f) return;  // GDAL's own open says why
+    const char* line = CPLReadLineL(f);
+    std::string header = line ? line : "";
+    VSIFCloseL(f);
+    if (header.rfind("\xEF\xBB\xBF", 0) == 0) header.erase(0, 3);
+    for (const char separator : {',', ';', '\t'}) {
+        std::vector<std::string> columns(1);
+        for (const char c : header) {
+            if (c == separator) columns.emplace_back();
+            else if (c != '"' && c != ' ') columns.back() += c;
+        }
+        for (const auto* names : {&kLongitudeColumns, &kLatitudeColumns}) {
+            std::vector<std::size_t> found;
+            for (std::size_t i = 0; i < columns.size(); ++i)
+                if (std::find(names->begin(), names->end(), lower_ascii(columns[i])) != names->end()) found.push_back(i);
+            if (found.size() < 2) continue;
+            Where w = where;
+            w.field = columns[found[1]];
+            throw InputError(w, fmt::format("the header has two {} columns, '{}' (column {}) and '{}' (column {}); "
+                                            "keep one",
+                                            names == &kLongitudeColumns ? "longitude" : "latitude", columns[found[0]],
+                                            found[0] + 1, columns[found[1]], found[1] + 1));
+        }
+    }
+}
+
+}  // namespace
+
 BatchResult ProjectChecker::screen(const BatchOptions& o) const {
     gdal_init();
     detail::QuietGdal quiet;
@@ -1132,8 +1192,9 @@ BatchResult ProjectChecker::screen(const BatchOptions& o) const {
     CPLStringList open_options;
     if (ext == ".csv" || ext == ".txt" || ext == ".tsv" || path.rfind("CSV:", 0) == 0) {
         // Coordinates from the usual column names, as GDAL's CSV driver finds them.
-        open_options.SetNameValue("X_POSSIBLE_NAMES", "lon,lng,long,longitude,x,经度,东经,jd");
-        open_options.SetNameValue("Y_POSSIBLE_NAMES", "lat,latitude,y,纬度,北纬,wd");
+        refuse_repeated_coordinate_columns(path, where);
+        open_options.SetNameValue("X_POSSIBLE_NAMES", joined(kLongitudeColumns).c_str());
+        open_options.SetNameValue("Y_POSSIBLE_NAMES", joined(kLatitudeColumns).c_str());
         open_options.SetNameValue("KEEP_GEOM_COLUMNS", "NO");
     }
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,

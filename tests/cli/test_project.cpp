@@ -505,6 +505,7 @@ TEST_F(ProjectTest, BadLocationsAreBadInput) {
         {{"--point", "100.5,30.2"}, "touches no unit"},
         {{"--point", "117°61'E,36°39'N"}, "minutes"},
         {{"--wkt", "POLYGON((117 36, 117.1 36"}, "not a WKT geometry"},
+        {{"--wkt", "POLYGON((117.01 36.61,1e21 36.61,2 35.61,117.01 36.61))"}, "not longitude/latitude"},
         {{"--point", "117,36.6", "--wkt", "POINT(117 36.6)"}, "only one of"},
         {{}, "where is the project"},
         {{"--point", "117,36.6", "--industry", "化工"}, "GB/T 4754"},
@@ -926,6 +927,12 @@ TEST_F(ProjectTest, BatchNeedsAnOutputAndCoordinates) {
         {{"--batch", nocoords, "-o", dir_.file("v.txt")}, ".csv"},
         {{"--batch", nocoords, "-o", dir_.file("v.csv")}, "longitude and latitude columns"},
     };
+    // Two longitude columns (GDAL 3.6 crashed reading them): refused, naming
+    // both, with commas and with semicolons.
+    const std::string twice = dir_.file("twice.csv");
+    write_file(twice, "id,lon,x,lat,industry\nA,117.02,117.03,36.65,C2614\n");
+    const std::string twice_lat = dir_.file("twice_lat.csv");
+    write_file(twice_lat, "id;LAT;lon;纬度\nA;36.65;117.02;36.6\n");
     for (const auto& c : cases) {
         std::vector<std::string> a{"project", "--units", shandong_units(), "--list", l};
         a.insert(a.end(), c.args.begin(), c.args.end());
@@ -933,6 +940,16 @@ TEST_F(ProjectTest, BatchNeedsAnOutputAndCoordinates) {
         EXPECT_EQ(r.status, 2) << r.describe();
         EXPECT_TRUE(contains(r.err, c.says)) << r.describe();
     }
+    EXPECT_FALSE(fs::exists(dir_.file("v.csv")));
+    const RunResult r1 = run_zone_check({"project", "--units", shandong_units(), "--list", l, "--batch", twice, "-o",
+                                         dir_.file("v.csv")});
+    EXPECT_EQ(r1.status, 2) << r1.describe();
+    EXPECT_TRUE(contains(r1.err, "two longitude columns, 'lon' (column 2) and 'x' (column 3)")) << r1.describe();
+    EXPECT_TRUE(contains(r1.err, "twice.csv")) << r1.describe();
+    const RunResult r2 = run_zone_check({"project", "--units", shandong_units(), "--list", l, "--batch", twice_lat,
+                                         "-o", dir_.file("v.csv")});
+    EXPECT_EQ(r2.status, 2) << r2.describe();
+    EXPECT_TRUE(contains(r2.err, "two latitude columns, 'LAT' (column 2) and '纬度' (column 4)")) << r2.describe();
     EXPECT_FALSE(fs::exists(dir_.file("v.csv")));
 }
 

@@ -533,6 +533,12 @@ TEST_F(ServeTest, PermissionRules) {
     ASSERT_EQ(rows.status, 200) << rows.body;
     EXPECT_TRUE(contains(rows.body, "A,") && contains(rows.body, "nonconforming")) << rows.body;
     EXPECT_TRUE(contains(rows.body, "B,") && contains(rows.body, "conforming")) << rows.body;
+    // Two longitude columns crashed GDAL's CSV reader (a fuzz finding): now refused
+    // as unprocessable content, naming them, like every other error in a batch.
+    const Reply twice = request(port, "POST", "/v1/batch", "id,lon,lon,lat\nA,117.02,117.02,36.65\n",
+                                {"Content-Type: text/csv", "Authorization: Bearer " + token_});
+    EXPECT_EQ(twice.status, 422) << twice.body;
+    EXPECT_TRUE(contains(twice.body, "two longitude columns")) << twice.body;
 
     // Too large a body: 413 before it is read; too many vertices: 422; bad JSON: 400 saying where.
     EXPECT_EQ(request(port, "POST", "/v1/check", std::string(5000, ' ')).status, 413);
