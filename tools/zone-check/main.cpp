@@ -1,6 +1,7 @@
-// zone-check: validates a unit map against the contracts of zonekit(7), UNIT LAYER and UNIT CODES
-// and 2.5 and reports what it finds as text, JSON or JUnit XML (`map`); and
-// checks projects against the access list (`project`, zonekit(7), PROJECT REPORT and ACCESS LIST).
+// zone-check: validates a unit map against the contracts of zonekit(7), UNIT
+// LAYER and UNIT CODES, and reports what it finds as text, JSON (CHECK REPORT)
+// or JUnit XML (`map`); and checks projects against the access list
+// (`project`, zonekit(7) PROJECT REPORT and ACCESS LIST).
 // The commands themselves are the library's (zone/check_command.hpp); here
 // are their command lines and what they print on stderr.
 #include "cli.hpp"
