@@ -6,6 +6,8 @@
 #include "zone/error.hpp"
 #include "zone/source.hpp"
 
+#include <cpl_vsi.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -220,6 +222,13 @@ void StagedOutputs::write_text(const std::string& target, const std::string& byt
         return;
     }
     const std::string staged = stage(target);
+    if (staged.rfind("/vsi", 0) == 0) {  // into an archive: through GDAL's virtual file system
+        VSILFILE* f = VSIFOpenL(staged.c_str(), "wb");
+        if (!f) throw std::runtime_error("cannot write " + target + ": " + CPLGetLastErrorMsg());
+        const bool written = VSIFWriteL(bytes.data(), 1, bytes.size(), f) == bytes.size();
+        if (VSIFCloseL(f) != 0 || !written) throw std::runtime_error("cannot write " + target);
+        return;
+    }
     // POSIX calls rather than a stream: errno then says why a write failed
     // (a full disk, a file size limit), and the message can say it too.
     const int fd = open(staged.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

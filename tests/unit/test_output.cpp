@@ -4,6 +4,7 @@
 #include "zone/output.hpp"
 #include "zone/source.hpp"
 
+#include <cpl_vsi.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 #include <gtest/gtest.h>
@@ -336,6 +337,24 @@ TEST(StagedOutputs, AGeoJsonIntoAVsizipArchive) {
     GDALDatasetUniquePtr ds(GDALDataset::Open(target.c_str(), GDAL_OF_VECTOR));
     ASSERT_TRUE(ds) << target;
     EXPECT_EQ(ds->GetLayer(0)->GetFeatureCount(), 1);
+}
+
+TEST(StagedOutputs, ATextIntoAVsizipArchive) {
+    Scratch dir;
+    zone::gdal_init();
+    const std::string target = "/vsizip/" + dir.file("report.zip") + "/report.json";
+    {
+        zone::StagedOutputs out;
+        out.write_text(target, "{\"ok\": true}\n");
+        out.commit();
+    }
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"report.zip"});
+    VSILFILE* f = VSIFOpenL(target.c_str(), "rb");
+    ASSERT_TRUE(f) << target;
+    std::string text(64, '\0');
+    text.resize(VSIFReadL(text.data(), 1, text.size(), f));
+    VSIFCloseL(f);
+    EXPECT_EQ(text, "{\"ok\": true}\n");
 }
 
 }  // namespace
