@@ -116,7 +116,12 @@ OutputPlan& OutputPlan::inputs(const std::vector<std::string>& sources) {
 }
 
 OutputPlan& OutputPlan::output(const std::string& path, const std::string& what) {
-    if (!path.empty()) outputs_.push_back(Output{path, what});
+    if (!path.empty()) outputs_.push_back(Output{path, what, false});
+    return *this;
+}
+
+OutputPlan& OutputPlan::appended(const std::string& path, const std::string& what) {
+    if (!path.empty()) outputs_.push_back(Output{path, what, true});
     return *this;
 }
 
@@ -147,7 +152,7 @@ void OutputPlan::check() const {
                     if (same_file(file, earlier)) throw InputError(where, "is named for two outputs");
         std::error_code ec;
         if (fs::is_directory(local->file, ec)) throw InputError(where, "is a folder; name a file for the " + out.what);
-        if (!overwrite_)
+        if (!overwrite_ && !out.append)
             for (const auto& file : files)
                 if (fs::exists(file, ec))
                     throw InputError(Where{file, {}, {}, {}}, "already exists; pass --overwrite to replace it");

@@ -200,6 +200,16 @@ TEST(OutputPlan, AnExistingOutputNeedsOverwriteAndSoDoesASidecar) {
     EXPECT_EQ(read(dir.file("r.json")), "keep me");
 }
 
+TEST(OutputPlan, AnAppendedFileMayExistButIsNeverAnInput) {
+    Scratch dir;
+    write_file(dir.file("access.log"), "{}\n");
+    write_file(dir.file("units.gpkg"), "map");
+    EXPECT_EQ(plan_problem(zone::OutputPlan(false).appended(dir.file("access.log"), "access log")), "");
+    const std::string problem =
+        plan_problem(zone::OutputPlan(false).input(dir.file("units.gpkg")).appended(dir.file("units.gpkg"), "access log"));
+    EXPECT_TRUE(contains(problem, "access log would replace an input")) << problem;
+}
+
 TEST(OutputPlan, TwoOutputsThatAreOneFileAreRefused) {
     Scratch dir;
     fs::create_directory(dir.file("sub"));

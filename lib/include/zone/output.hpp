@@ -43,12 +43,16 @@ public:
     // A file to write, or "-" for standard output; `what` names it in
     // messages ("report", "findings file"). Empty paths are ignored.
     OutputPlan& output(const std::string& path, const std::string& what = "output");
+    // A file the run appends to (a log): checked as an output, except that
+    // it may exist.
+    OutputPlan& appended(const std::string& path, const std::string& what);
 
     void check() const;
 
 private:
     struct Output {
         std::string path, what;
+        bool append = false;
     };
     bool overwrite_;
     std::vector<std::string> inputs_;  // as given
