@@ -80,6 +80,30 @@ bool same_file(const std::string& a, const std::string& b) {
     return fs::weakly_canonical(fs::absolute(a), ec) == fs::weakly_canonical(fs::absolute(b), ec);
 }
 
+// Packs `files` (local paths) into a new zip archive `zip`, in the folder of
+// `member` ("/units.shp": the top; "/a/units.shp": folder a).
+void pack_zip(const std::vector<std::string>& files, const std::string& zip, const std::string& member,
+              const std::string& target) {
+    std::string folder = fs::path(member).parent_path().string();
+    if (folder == "/") folder.clear();
+    for (const auto& file : files) {
+        const std::string name = "/vsizip/" + zip + folder + "/" + fs::path(file).filename().string();
+        std::ifstream in(file, std::ios::binary);
+        VSILFILE* out = VSIFOpenL(name.c_str(), "wb");
+        if (!in || !out) {
+            if (out) VSIFCloseL(out);
+            throw std::runtime_error("cannot pack " + target + ": " + CPLGetLastErrorMsg());
+        }
+        char buffer[1 << 16];
+        bool written = true;
+        while (written && (in.read(buffer, sizeof buffer) || in.gcount() > 0)) {
+            const auto n = static_cast<std::size_t>(in.gcount());
+            written = VSIFWriteL(buffer, 1, n, out) == n;
+        }
+        if (VSIFCloseL(out) != 0 || !written) throw std::runtime_error("cannot pack " + target);
+    }
+}
+
 }  // namespace
 
 std::vector<std::string> source_files(const std::string& source) {
@@ -196,7 +220,13 @@ std::string StagedOutputs::stage(const std::string& target, const std::string& s
     s.folder = pattern;
     // The target's own name: GDAL drivers go by the extension.
     s.local_name = fs::path(local.file).filename().string();
-    s.staged = local.prefix + (fs::path(s.folder) / s.local_name).string() + local.inner;
+    if (local.prefix == "/vsizip/" && !local.inner.empty()) {
+        // Written plainly beside the archive-to-be; packed by commit().
+        s.zip_member = local.inner;
+        s.staged = (fs::path(s.folder) / fs::path(local.inner).filename()).string();
+    } else {
+        s.staged = local.prefix + (fs::path(s.folder) / s.local_name).string() + local.inner;
+    }
     staged_.push_back(s);
     return staged_.back().staged;
 }
@@ -255,8 +285,16 @@ void StagedOutputs::write_text(const std::string& target, const std::string& byt
 void StagedOutputs::commit() {
     std::error_code ec;
     for (const auto& s : staged_)
-        if (!s.text && !fs::exists(fs::path(s.folder) / s.local_name, ec))
+        if (!s.text && !fs::exists(s.zip_member.empty() ? fs::path(s.folder) / s.local_name : fs::path(s.staged), ec))
             throw std::runtime_error("internal: " + s.target + " was staged but not written");
+    // Archives are packed from what was written, before anything appears.
+    for (const auto& s : staged_) {
+        if (s.zip_member.empty()) continue;
+        std::vector<std::string> files;
+        for (const auto& f : output_files(s.staged))
+            if (fs::exists(f, ec)) files.push_back(f);
+        pack_zip(files, (fs::path(s.folder) / s.local_name).string(), s.zip_member, s.target);
+    }
 
     // Standard output first: once written it cannot be taken back, and when
     // it fails no file appears.

@@ -64,7 +64,10 @@ private:
 // rename stays on one file system) holding a file of the target's own name
 // (GDAL drivers go by the extension). A failure before commit() — and the
 // destructor after one — removes every temporary; no existing file is
-// touched before commit().
+// touched before commit(). A target in a zip archive
+// ("/vsizip/out.zip/units.shp") is written as plain files, which commit()
+// packs into a new archive: any GDAL driver can write it so, a Shapefile
+// with its sidecars.
 class StagedOutputs {
 public:
     StagedOutputs() = default;
@@ -97,6 +100,7 @@ private:
         std::string folder;      // the private temporary folder
         std::string local_name;  // the file in `folder` that becomes the target's local file
         std::string staged;      // the path handed to the writer
+        std::string zip_member;  // of a /vsizip/ target: its path in the archive ("/units.shp")
         bool to_stdout = false;
         bool text = false;       // `bytes` rather than a file (standard output only)
         std::string bytes;
