@@ -17,13 +17,6 @@ int guarded_main(const char* tool, const std::function<int()>& body);
 
 bool stderr_is_terminal();
 
-// How much a tool says on stderr: -q and --progress.
-struct Verbosity {
-    bool quiet = false;     // no progress, no summary
-    bool progress = false;  // progress even when stderr is not a terminal
-    bool show_progress() const { return !quiet && (progress || stderr_is_terminal()); }
-};
-
 // Prints 0...10...20...30...40...50...60...70...80...90...100 - done. to stderr.
 class Progress {
 public:
@@ -34,6 +27,13 @@ public:
 private:
     bool enabled_;
     int printed_ = -1;  // last step printed, in 2.5 % steps
+};
+
+// How much a tool says on stderr: -q and --progress.
+struct Verbosity {
+    bool quiet = false;     // no progress, no summary
+    bool progress = false;  // progress even when stderr is not a terminal
+    bool show_progress() const { return !quiet && (progress || stderr_is_terminal()); }
 };
 
 }  // namespace zone::cli
