@@ -6,8 +6,8 @@
 #include "text_format.hpp"
 
 #include "zone/error.hpp"
+#include "zone/output.hpp"
 #include "zone/source.hpp"
-#include "zone/units_io.hpp"
 
 #include <cpl_error.h>
 #include <cpl_string.h>
@@ -313,132 +313,109 @@ void collect(const OGRGeometry& g, Parts& parts) {
     }
 }
 
-std::string local_path(const std::string& source) {
-    std::string path = parse_source(source).path;
-    for (const char* prefix : {"/vsizip/", "/vsigzip/", "/vsitar/"}) {
-        if (path.rfind(prefix, 0) != 0) continue;
-        path = path.substr(std::string(prefix).size());
-        for (const char* ext : {".zip", ".ZIP", ".gz", ".tar", ".tgz"}) {
-            const auto at = path.find(std::string(ext) + "/");
-            if (at != std::string::npos) {
-                path = path.substr(0, at + std::string(ext).size());
-                break;
-            }
-        }
-    }
-    return path;
-}
-
 }  // namespace
 
 void write_check_findings(const CheckReport& report, const std::string& path, bool overwrite) {
-    gdal_init();
     if (path.empty() || path == "-")
         throw InputError(Where{path, {}, {}, {}}, "findings are written to a GeoPackage file, not standard output");
-    WriteOptions target_check;
-    target_check.path = path;
-    target_check.format = "GPKG";
-    target_check.overwrite = overwrite;
-    if (report.input != "-") target_check.inputs = {local_path(report.input)};
-    check_output(target_check);  // not an input, not existing unless overwrite, folder exists
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) throw InputError(Where{path, {}, {}, {}}, "is a folder");
+    OutputPlan(overwrite).input(report.input == "-" ? "" : report.input).output(path, "findings file").check();
+    StagedOutputs out;
+    out.write(path, [&](const std::string& staged) { write_check_findings_gpkg(report, staged); });
+    out.commit();
+}
 
+void write_check_findings_gpkg(const CheckReport& report, const std::string& staged) {
+    gdal_init();
     detail::QuietGdal quiet;
     CPLErrorReset();
-    const fs::path target = fs::absolute(path);
-    detail::TempDir tmp(target.parent_path());
-    const fs::path staged = tmp.path() / target.filename();
-    tmp.write_into([&] {
-        GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-        if (!driver) throw std::runtime_error("GDAL has no GPKG driver");
-        GDALDatasetUniquePtr ds(driver->Create(staged.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-        if (!ds) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
+    const std::string path = detail::target_path(staged);  // for messages
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    if (!driver) throw std::runtime_error("GDAL has no GPKG driver");
+    GDALDatasetUniquePtr ds(driver->Create(staged.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
 
-        std::unique_ptr<OGRSpatialReference> srs;
-        if (!report.crs_wkt.empty()) {
-            srs = std::make_unique<OGRSpatialReference>();
-            if (srs->importFromWkt(report.crs_wkt.c_str()) != OGRERR_NONE) srs.reset();
-            else srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRSpatialReference> srs;
+    if (!report.crs_wkt.empty()) {
+        srs = std::make_unique<OGRSpatialReference>();
+        if (srs->importFromWkt(report.crs_wkt.c_str()) != OGRERR_NONE) srs.reset();
+        else srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    }
+
+    // Sort every finding's geometry into the three kinds first: layers are
+    // created only for kinds that occur.
+    struct Row {
+        const Finding* finding;
+        Kind kind;
+        std::unique_ptr<OGRGeometry> geom;
+    };
+    std::vector<Row> rows;
+    for (const Finding& f : report.findings) {
+        if (f.wkb.empty()) continue;
+        OGRGeometry* raw = nullptr;
+        if (OGRGeometryFactory::createFromWkb(f.wkb.data(), nullptr, &raw, f.wkb.size()) != OGRERR_NONE || !raw)
+            throw std::runtime_error(
+                fmt::format("finding {}{}: its geometry (WKB, {} bytes) cannot be decoded", f.rule,
+                            f.fid ? " of feature " + std::to_string(*f.fid) : std::string(), f.wkb.size()));
+        std::unique_ptr<OGRGeometry> geom(raw);
+        geom->flattenTo2D();
+        Parts parts;
+        collect(*geom, parts);
+        for (int k = 0; k < 3; ++k)
+            if (!parts.of[k]->IsEmpty()) rows.push_back(Row{&f, static_cast<Kind>(k), std::move(parts.of[k])});
+    }
+
+    OGRLayer* layers[3] = {nullptr, nullptr, nullptr};
+    auto create_layer = [&](Kind kind) {
+        CPLStringList options;
+        options.SetNameValue("FID", "id");  // "fid" is a field here: the unit concerned
+        options.SetNameValue("DESCRIPTION",
+                             ("zone-check findings for " + report.input).c_str());
+        OGRLayer* layer = ds->CreateLayer(layer_names[kind], srs.get(), layer_types[kind], options.List());
+        if (!layer)
+            throw std::runtime_error(std::string("cannot create layer ") + layer_names[kind] + " in " + path +
+                                     ": " + CPLGetLastErrorMsg());
+        const std::pair<const char*, OGRFieldType> fields[] = {
+            {"rule", OFTString},     {"severity", OFTString}, {"fid", OFTInteger64}, {"fid2", OFTInteger64},
+            {"code", OFTString},     {"message", OFTString},  {"area_m2", OFTReal}, {"layer", OFTString}};
+        for (const auto& [name, type] : fields) {
+            OGRFieldDefn def(name, type);
+            if (layer->CreateField(&def) != OGRERR_NONE)
+                throw std::runtime_error(std::string("cannot create field ") + name + ": " + CPLGetLastErrorMsg());
         }
+        layers[kind] = layer;
+    };
+    // Always the three layers, empty or not: a steady shape for scripts
+    // and styled QGIS projects.
+    for (int k = 0; k < 3; ++k) create_layer(static_cast<Kind>(k));
 
-        // Sort every finding's geometry into the three kinds first: layers are
-        // created only for kinds that occur.
-        struct Row {
-            const Finding* finding;
-            Kind kind;
-            std::unique_ptr<OGRGeometry> geom;
-        };
-        std::vector<Row> rows;
-        for (const Finding& f : report.findings) {
-            if (f.wkb.empty()) continue;
-            OGRGeometry* raw = nullptr;
-            if (OGRGeometryFactory::createFromWkb(f.wkb.data(), nullptr, &raw, f.wkb.size()) != OGRERR_NONE || !raw)
-                throw std::runtime_error(
-                    fmt::format("finding {}{}: its geometry (WKB, {} bytes) cannot be decoded", f.rule,
-                                f.fid ? " of feature " + std::to_string(*f.fid) : std::string(), f.wkb.size()));
-            std::unique_ptr<OGRGeometry> geom(raw);
-            geom->flattenTo2D();
-            Parts parts;
-            collect(*geom, parts);
-            for (int k = 0; k < 3; ++k)
-                if (!parts.of[k]->IsEmpty()) rows.push_back(Row{&f, static_cast<Kind>(k), std::move(parts.of[k])});
-        }
-
-        OGRLayer* layers[3] = {nullptr, nullptr, nullptr};
-        auto create_layer = [&](Kind kind) {
-            CPLStringList options;
-            options.SetNameValue("FID", "id");  // "fid" is a field here: the unit concerned
-            options.SetNameValue("DESCRIPTION",
-                                 ("zone-check findings for " + report.input).c_str());
-            OGRLayer* layer = ds->CreateLayer(layer_names[kind], srs.get(), layer_types[kind], options.List());
-            if (!layer)
-                throw std::runtime_error(std::string("cannot create layer ") + layer_names[kind] + " in " + path +
-                                         ": " + CPLGetLastErrorMsg());
-            const std::pair<const char*, OGRFieldType> fields[] = {
-                {"rule", OFTString},     {"severity", OFTString}, {"fid", OFTInteger64}, {"fid2", OFTInteger64},
-                {"code", OFTString},     {"message", OFTString},  {"area_m2", OFTReal}, {"layer", OFTString}};
-            for (const auto& [name, type] : fields) {
-                OGRFieldDefn def(name, type);
-                if (layer->CreateField(&def) != OGRERR_NONE)
-                    throw std::runtime_error(std::string("cannot create field ") + name + ": " + CPLGetLastErrorMsg());
-            }
-            layers[kind] = layer;
-        };
-        // Always the three layers, empty or not: a steady shape for scripts
-        // and styled QGIS projects.
-        for (int k = 0; k < 3; ++k) create_layer(static_cast<Kind>(k));
-
-        const bool transaction = ds->StartTransaction() == OGRERR_NONE;
-        for (Row& r : rows) {
-            const Finding& f = *r.finding;
-            OGRLayer* layer = layers[r.kind];
-            OGRFeature feature(layer->GetLayerDefn());
-            feature.SetField("rule", f.rule.c_str());
-            feature.SetField("severity", to_string(f.severity));
-            if (f.fid) feature.SetField("fid", static_cast<GIntBig>(*f.fid));
-            else feature.SetFieldNull(feature.GetFieldIndex("fid"));
-            if (f.fid2) feature.SetField("fid2", static_cast<GIntBig>(*f.fid2));
-            else feature.SetFieldNull(feature.GetFieldIndex("fid2"));
-            if (!f.code.empty()) feature.SetField("code", f.code.c_str());
-            else feature.SetFieldNull(feature.GetFieldIndex("code"));
-            feature.SetField("message", f.message.c_str());
-            if (!f.layer.empty()) feature.SetField("layer", f.layer.c_str());
-            else feature.SetFieldNull(feature.GetFieldIndex("layer"));
-            if (f.area_m2 && std::isfinite(*f.area_m2)) feature.SetField("area_m2", *f.area_m2);
-            else feature.SetFieldNull(feature.GetFieldIndex("area_m2"));
-            if (srs) r.geom->assignSpatialReference(srs.get());
-            feature.SetGeometryDirectly(r.geom.release());
-            if (layer->CreateFeature(&feature) != OGRERR_NONE)
-                throw std::runtime_error("cannot write a finding to " + path + ": " + CPLGetLastErrorMsg());
-        }
-        if (transaction && ds->CommitTransaction() != OGRERR_NONE)
-            throw std::runtime_error("cannot commit " + path + ": " + CPLGetLastErrorMsg());
-        ds.reset();  // closes and flushes
-        if (CPLGetLastErrorType() == CE_Failure)
-            throw std::runtime_error("writing " + path + " failed: " + CPLGetLastErrorMsg());
-    });
-    fs::rename(staged, target);
+    const bool transaction = ds->StartTransaction() == OGRERR_NONE;
+    for (Row& r : rows) {
+        const Finding& f = *r.finding;
+        OGRLayer* layer = layers[r.kind];
+        OGRFeature feature(layer->GetLayerDefn());
+        feature.SetField("rule", f.rule.c_str());
+        feature.SetField("severity", to_string(f.severity));
+        if (f.fid) feature.SetField("fid", static_cast<GIntBig>(*f.fid));
+        else feature.SetFieldNull(feature.GetFieldIndex("fid"));
+        if (f.fid2) feature.SetField("fid2", static_cast<GIntBig>(*f.fid2));
+        else feature.SetFieldNull(feature.GetFieldIndex("fid2"));
+        if (!f.code.empty()) feature.SetField("code", f.code.c_str());
+        else feature.SetFieldNull(feature.GetFieldIndex("code"));
+        feature.SetField("message", f.message.c_str());
+        if (!f.layer.empty()) feature.SetField("layer", f.layer.c_str());
+        else feature.SetFieldNull(feature.GetFieldIndex("layer"));
+        if (f.area_m2 && std::isfinite(*f.area_m2)) feature.SetField("area_m2", *f.area_m2);
+        else feature.SetFieldNull(feature.GetFieldIndex("area_m2"));
+        if (srs) r.geom->assignSpatialReference(srs.get());
+        feature.SetGeometryDirectly(r.geom.release());
+        if (layer->CreateFeature(&feature) != OGRERR_NONE)
+            throw std::runtime_error("cannot write a finding to " + path + ": " + CPLGetLastErrorMsg());
+    }
+    if (transaction && ds->CommitTransaction() != OGRERR_NONE)
+        throw std::runtime_error("cannot commit " + path + ": " + CPLGetLastErrorMsg());
+    ds.reset();  // closes and flushes
+    if (CPLGetLastErrorType() == CE_Failure)
+        throw std::runtime_error("writing " + path + " failed: " + CPLGetLastErrorMsg());
 }
 
 }  // namespace zone

@@ -141,21 +141,11 @@ std::string format_diff_text(const DiffReport& r) {
     return out;
 }
 
-void write_changed_land(const DiffReport& r, const std::string& path, bool overwrite,
-                        const std::vector<std::string>& inputs) {
+void write_changed_land(const DiffReport& r, const std::string& staged) {
     gdal_init();
     detail::QuietGdal quiet;
-    const fs::path target = fs::absolute(path);
-    for (const auto& input : inputs) {
-        std::error_code ec;
-        const fs::path in = parse_source(input).path;
-        if (fs::exists(in, ec) && fs::exists(target, ec) && fs::equivalent(in, target, ec))
-            throw InputError(Where{path, {}, {}, {}}, "the output would replace an input (" + input + ")");
-    }
-    if (fs::exists(target) && !overwrite)
-        throw InputError(Where{path, {}, {}, {}}, "already exists; pass --overwrite to replace it");
-    detail::TempDir tmp(target.parent_path());
-    const fs::path staged = tmp.path() / target.filename();
+    CPLErrorReset();
+    const std::string path = detail::target_path(staged);  // for messages
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
     GDALDatasetUniquePtr ds(driver->Create(staged.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw std::runtime_error("cannot create " + path + ": " + CPLGetLastErrorMsg());
@@ -190,7 +180,7 @@ void write_changed_land(const DiffReport& r, const std::string& path, bool overw
     if (ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error("cannot commit " + path);
     store_default_style(*ds, *layer, changed_land_style());  // by kind, in QGIS (zonekit(7) STYLES)
     ds.reset();
-    fs::rename(staged, target);
+    if (CPLGetLastErrorType() == CE_Failure) throw std::runtime_error("writing " + path + " failed: " + CPLGetLastErrorMsg());
 }
 
 }  // namespace zone

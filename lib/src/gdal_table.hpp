@@ -1,7 +1,7 @@
 // Tables without geometry written through a GDAL vector driver: sheets of an
 // XLSX workbook, attribute tables of a GeoPackage. Columns are typed, so that
 // numbers stay numbers (Excel can add them up, QGIS can join and style by them).
-// The file is written to `path` as it is: callers stage it (StagedFiles).
+// The file is written to `path` as it is: callers stage it (StagedOutputs).
 #pragma once
 
 #include "gdal_util.hpp"

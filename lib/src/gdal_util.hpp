@@ -94,47 +94,8 @@ inline std::string file_size_limit_note() {
     return " (a file size limit (ulimit -f) of " + std::to_string(limit.rlim_cur) + " bytes is in force)";
 }
 
-// A temporary folder beside an output, removed with whatever is left in it:
-// outputs are written there and renamed into place when complete.
-class TempDir {
-public:
-    explicit TempDir(const std::filesystem::path& parent) {
-        make_file_size_limit_an_error();
-        std::string pattern = (parent / ".zonekit-XXXXXX").string();
-        if (!mkdtemp(pattern.data()))
-            throw InputError(Where{parent.string(), {}, {}, {}}, "cannot create a temporary folder here");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-    // Runs `write`, which writes into the folder; when it fails with a
-    // runtime_error and the file system says why (write_limit_reason), the
-    // message says it too.
-    template <class Write>
-    void write_into(Write&& write) const {
-        try {
-            write();
-        } catch (const InputError&) {
-            throw;
-        } catch (const std::runtime_error& e) {
-            const std::string why = write_limit_reason(path_);
-            if (why.empty()) throw;
-            throw std::runtime_error(std::string(e.what()) + " (" + why + ")");
-        }
-    }
-
-private:
-    std::filesystem::path path_;
-};
-
-// The name a user knows a file by that is being written in a TempDir (or a
-// StagedFiles folder): DIR/.zonekit-XXXXXX/NAME is DIR/NAME; other paths are
+// The name a user knows a file by that is being written in a StagedOutputs
+// folder (zone/output.hpp): DIR/.zonekit-XXXXXX/NAME is DIR/NAME; other paths are
 // themselves. For messages.
 inline std::string target_path(const std::string& path) {
     const std::filesystem::path p(path);

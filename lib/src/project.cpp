@@ -1299,21 +1299,15 @@ BatchResult ProjectChecker::screen(const BatchOptions& o) const {
     return result;
 }
 
-void write_batch(const BatchResult& result, const std::string& path, bool overwrite) {
+void write_batch(const BatchResult& result, const std::string& staged) {
     gdal_init();
     detail::QuietGdal quiet;
+    const std::string path = detail::target_path(staged);  // for messages
     const Where where{path, {}, {}, {}};
     const std::string ext = lower_ascii(fs::path(path).extension().string());
     if (ext != ".csv" && ext != ".gpkg")
         throw InputError(where, "batch verdicts are written as CSV (.csv) or GeoPackage (.gpkg)");
     const bool csv = ext == ".csv";
-    std::error_code ec;
-    if (fs::exists(path, ec) && !overwrite) throw InputError(where, "already exists; pass --overwrite to replace it");
-    const fs::path target = fs::absolute(path);
-    if (!fs::is_directory(target.parent_path(), ec))
-        throw InputError(where, "the folder " + target.parent_path().string() + " does not exist");
-    detail::TempDir tmp(target.parent_path());
-    const fs::path staged = tmp.path() / target.filename();
 
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(csv ? "CSV" : "GPKG");
     if (!driver) throw InputError(where, std::string("GDAL has no ") + (csv ? "CSV" : "GPKG") + " driver");
@@ -1375,7 +1369,6 @@ void write_batch(const BatchResult& result, const std::string& path, bool overwr
     if (transaction && ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error("cannot commit " + path + ": " + last_gdal_error());
     ds.reset();
     if (CPLGetLastErrorType() == CE_Failure) throw std::runtime_error("writing " + path + " failed: " + last_gdal_error());
-    fs::rename(staged, target);
 }
 
 }  // namespace zone

@@ -2,6 +2,7 @@
 
 #include "gdal_util.hpp"
 #include "zone/error.hpp"
+#include "zone/output.hpp"
 #include "zone/previous.hpp"
 #include "zone/qgis_style.hpp"
 #include "zone/source.hpp"
@@ -11,13 +12,10 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 
 namespace fs = std::filesystem;
 
@@ -52,24 +50,6 @@ std::string extension_for_driver(const std::string& driver) {
     if (driver == "ESRI Shapefile") return ".shp";
     if (driver == "FlatGeobuf") return ".fgb";
     return ".geojson";
-}
-
-// Files that make up the output: a Shapefile is several.
-std::vector<fs::path> output_files(const fs::path& main, const std::string& driver) {
-    if (driver != "ESRI Shapefile") return {main};
-    std::vector<fs::path> files;
-    for (const char* ext : {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qml"}) {
-        fs::path p = main;
-        p.replace_extension(ext);
-        files.push_back(p);
-    }
-    return files;
-}
-
-bool same_file(const fs::path& a, const fs::path& b) {
-    std::error_code ec;
-    if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec);
-    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
 }
 
 std::string resolved_driver(const WriteOptions& o) {
@@ -164,22 +144,7 @@ void check_output(const WriteOptions& o) {
         throw InputError(Where{o.path, {}, {}, {}}, "GDAL has no driver '" + driver + "'");
     if (o.encoding.size() && driver != "ESRI Shapefile")
         throw InputError(Where{o.path, {}, {}, {}}, "--encoding applies to Shapefile output only");
-    if (o.path == "-") return;
-    for (const fs::path& file : output_files(o.path, driver)) {
-        for (const auto& input : o.inputs) {
-            if (same_file(file, fs::path(input)))
-                throw InputError(Where{o.path, {}, {}, {}}, "the output would replace an input (" + input + ")");
-        }
-        std::error_code ec;
-        if (fs::exists(file, ec) && !o.overwrite)
-            throw InputError(Where{file.string(), {}, {}, {}}, "already exists; pass --overwrite to replace it");
-    }
-    const fs::path parent = fs::absolute(o.path).parent_path();
-    if (!fs::is_directory(parent))
-        throw InputError(Where{o.path, {}, {}, {}}, "the folder " + parent.string() + " does not exist");
-    // Said before the work rather than when the result cannot be written.
-    if (access(parent.c_str(), W_OK | X_OK) != 0)
-        throw InputError(Where{o.path, {}, {}, {}}, "the folder " + parent.string() + " is not writable");
+    OutputPlan(o.overwrite).inputs(o.inputs).output(o.path).check();
 }
 
 void write_units(const std::vector<Unit>& units, const std::string& crs_wkt, const WriteOptions& o) {
@@ -188,32 +153,11 @@ void write_units(const std::vector<Unit>& units, const std::string& crs_wkt, con
     detail::QuietGdal quiet;
     CPLErrorReset();
 
-    if (o.path == "-") {
-        detail::TempDir tmp(fs::temp_directory_path());
-        const fs::path file = tmp.path() / ("units" + extension_for_driver(driver));
-        write_dataset(units, crs_wkt, o, driver, file.string());
-        std::ifstream in(file, std::ios::binary);
-        std::cout << in.rdbuf();
-        std::cout.flush();
-        if (!std::cout) throw std::runtime_error("cannot write to standard output");
-        return;
-    }
-
-    const fs::path target = fs::absolute(o.path);
-    detail::TempDir tmp(target.parent_path());
-    const fs::path staged = tmp.path() / target.filename();
-    tmp.write_into([&] { write_dataset(units, crs_wkt, o, driver, staged.string()); });
-    // Every file is complete before the first rename.
-    const auto finals = output_files(target, driver);
-    const auto temps = output_files(staged, driver);
-    for (std::size_t i = 0; i < finals.size(); ++i) {
-        if (!fs::exists(temps[i])) {
-            std::error_code ec;
-            if (o.overwrite) fs::remove(finals[i], ec);  // a stale sidecar of the old output
-            continue;
-        }
-        fs::rename(temps[i], finals[i]);
-    }
+    StagedOutputs out;
+    out.write(
+        o.path, [&](const std::string& staged) { write_dataset(units, crs_wkt, o, driver, staged); },
+        "units" + extension_for_driver(driver));
+    out.commit();
 }
 
 }  // namespace zone

@@ -38,4 +38,11 @@ private:
     int printed_ = -1;  // last step printed, in 2.5 % steps
 };
 
+// How much a tool says on stderr: -q and --progress.
+struct Verbosity {
+    bool quiet = false;     // no progress, no summary
+    bool progress = false;  // progress even when stderr is not a terminal
+    bool show_progress() const { return !quiet && (progress || stderr_is_terminal()); }
+};
+
 }  // namespace zone::cli

@@ -8,7 +8,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 namespace zone::cli {
 
@@ -28,5 +31,25 @@ inline std::optional<int> parse_command_line(CLI::App& app, int argc, char** arg
     }
     return std::nullopt;
 }
+
+// -q,--quiet and --progress, the same in every tool.
+inline void add_verbosity_flags(CLI::App& app, Verbosity& v, const std::string& quiet_help = "No progress and no summary on stderr",
+                                const std::string& progress_help = "Show progress even when stderr is not a terminal") {
+    app.add_flag("-q,--quiet", v.quiet, quiet_help);
+    app.add_flag("--progress", v.progress, progress_help);
+}
+
+// CLI11's NonNegativeNumber names DBL_MAX in full when it fails.
+inline const CLI::Validator non_negative(
+    [](std::string& value) -> std::string {
+        try {
+            std::size_t used = 0;
+            const double v = std::stod(value, &used);
+            if (used == value.size() && v >= 0 && std::isfinite(v)) return {};
+        } catch (const std::exception&) {
+        }
+        return "'" + value + "' is not a number of 0 or more";
+    },
+    "");
 
 }  // namespace zone::cli

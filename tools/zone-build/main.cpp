@@ -6,7 +6,6 @@
 #include "zone/coding.hpp"
 #include "zone/previous.hpp"
 #include "zone/scheme.hpp"
-#include "zone/source.hpp"
 #include "zone/units_io.hpp"
 
 #include <fmt/format.h>
@@ -24,8 +23,7 @@ struct Args {
     std::string encoding;
     bool overwrite = false;
     int threads = 0;
-    bool quiet = false;
-    bool progress = false;
+    zone::cli::Verbosity verbosity;  // -q, --progress
     bool verbose = false;
     std::string previous;
     std::vector<std::string> only;
@@ -87,17 +85,16 @@ int run(const Args& a) {
     out.encoding = a.encoding;
     out.layer = scheme.output.layer;
     out.overwrite = a.overwrite;
-    out.inputs = {a.scheme, zone::parse_source(scheme.boundary.source).path};
-    if (!a.previous.empty()) out.inputs.push_back(zone::parse_source(a.previous).path);
-    for (const auto& f : scheme.factors) out.inputs.push_back(zone::parse_source(f.source).path);
+    out.inputs = {a.scheme, scheme.boundary.source, a.previous};
+    for (const auto& f : scheme.factors) out.inputs.push_back(f.source);
     zone::AccessTexts texts;
     if (!a.access_texts.empty()) {
         texts = zone::load_access_texts(a.access_texts);  // a bad table stops the job before the work
-        out.inputs.push_back(zone::parse_source(a.access_texts).path);
+        out.inputs.push_back(a.access_texts);
     }
     zone::check_output(out);  // before the work, not after
 
-    zone::cli::Progress progress(!a.quiet && (a.progress || zone::cli::stderr_is_terminal()));
+    zone::cli::Progress progress(a.verbosity.show_progress());
     zone::BuildOptions options;
     options.threads = a.threads;
     options.previous = a.previous;
@@ -113,8 +110,8 @@ int run(const Args& a) {
     zone::write_units(result.units, result.crs_wkt, out);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!a.quiet) print_summary(a, scheme, result, out, seconds);
-    if (!a.quiet && !a.access_texts.empty()) {
+    if (!a.verbosity.quiet) print_summary(a, scheme, result, out, seconds);
+    if (!a.verbosity.quiet && !a.access_texts.empty()) {
         // Codes the table has and the map does not: a table of another version of the map, or typos.
         std::fprintf(stderr, "  access-list texts written for %zu of the %zu units in %s\n",
                      texts.by_code.size() - unknown_codes.size(), texts.by_code.size(), a.access_texts.c_str());
@@ -151,8 +148,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"UTF-8", "GBK", "CP936", "GB18030"}));
     app.add_flag("--overwrite", a.overwrite, "Replace the output if it exists");
     app.add_option("--threads", a.threads, "Worker threads (default: one per core)")->check(CLI::NonNegativeNumber);
-    app.add_flag("-q,--quiet", a.quiet, "No progress and no summary");
-    app.add_flag("--progress", a.progress, "Show progress even when stderr is not a terminal");
+    zone::cli::add_verbosity_flags(app, a.verbosity, "No progress and no summary");
     app.add_flag("-v,--verbose", a.verbose, "List every small piece that could not be merged");
     app.add_option("--previous", a.previous,
                    "Previous version of the map: units that are substantially the same land and category "

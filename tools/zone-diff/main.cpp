@@ -3,17 +3,12 @@
 #include "cli_parse.hpp"
 #include "zone/diff.hpp"
 #include "zone/error.hpp"
-#include "zone/report_output.hpp"
-#include "zone/source.hpp"
+#include "zone/output.hpp"
 
 #include <fmt/format.h>
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
 
 namespace fs = std::filesystem;
 
@@ -34,37 +29,15 @@ struct Args {
     bool quiet = false;
 };
 
-// The report file is written whole or not at all, and never over an input.
-void write_report(const Args& a, const std::string& text) {
-    if (a.report.empty() || a.report == "-") {
-        std::cout << text;
-        std::cout.flush();
-        return;
-    }
-    zone::write_file_atomically(a.report, text);
-}
-
-void check_writable(const Args& a) {
-    for (const std::string& out : {a.report, a.changes}) {
-        if (out.empty() || out == "-") continue;
-        for (const std::string& in : {a.old_map, a.new_map, a.redline}) {
-            if (in.empty()) continue;
-            std::error_code ec;
-            const fs::path p = zone::parse_source(in).path;
-            if (fs::exists(p, ec) && fs::exists(out, ec) && fs::equivalent(p, out, ec))
-                throw zone::InputError(zone::Where{out, {}, {}, {}}, "the output would replace an input (" + in + ")");
-        }
-        if (fs::exists(out) && !a.overwrite)
-            throw zone::InputError(zone::Where{out, {}, {}, {}}, "already exists; pass --overwrite to replace it");
-        if (!fs::is_directory(fs::absolute(out).parent_path()))
-            throw zone::InputError(zone::Where{out, {}, {}, {}}, "its folder does not exist");
-    }
+int run(const Args& a) {
+    const bool to_stdout = a.report.empty() || a.report == "-";
     if (!a.changes.empty() && fs::path(a.changes).extension() != ".gpkg")
         throw zone::InputError(zone::Where{a.changes, {}, {}, {}}, "the change polygons are written as a GeoPackage (.gpkg)");
-}
-
-int run(const Args& a) {
-    check_writable(a);
+    zone::OutputPlan(a.overwrite)
+        .inputs({a.old_map, a.new_map, a.redline})
+        .output(to_stdout ? "-" : a.report, "report")
+        .output(a.changes, "change polygons")
+        .check();
     zone::DiffOptions options;
     options.same_tolerance_m2 = a.same_tolerance;
     options.match_share = a.match_share;
@@ -77,8 +50,11 @@ int run(const Args& a) {
     const std::string text = a.format == "json"  ? zone::format_diff_json(report, ZONE_VERSION)
                              : a.format == "csv" ? zone::format_diff_csv(report)
                                                  : zone::format_diff_text(report);
-    if (!a.changes.empty()) zone::write_changed_land(report, a.changes, a.overwrite, {a.old_map, a.new_map});
-    write_report(a, text);
+    zone::StagedOutputs out;
+    if (!a.changes.empty())
+        out.write(a.changes, [&](const std::string& staged) { zone::write_changed_land(report, staged); });
+    out.write_text(to_stdout ? "-" : a.report, text);
+    out.commit();
     if (!a.quiet && (a.format != "text" || (!a.report.empty() && a.report != "-"))) {
         int changed = 0;
         for (const auto& c : report.changes) changed += c.kind != "unchanged";

@@ -5,8 +5,7 @@
 #include "cli_parse.hpp"
 #include "zone/error.hpp"
 #include "zone/monitor.hpp"
-#include "zone/report_output.hpp"
-#include "zone/source.hpp"
+#include "zone/output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -34,8 +33,7 @@ struct Args {
     bool exit_code = false;
     bool overwrite = false;
     int threads = 0;
-    bool quiet = false;
-    bool progress = false;
+    zone::cli::Verbosity verbosity;  // -q, --progress
 };
 
 // An option given before its --indicator, twice in one group, or missing.
@@ -90,12 +88,6 @@ std::vector<zone::IndicatorSpec> indicator_groups(const CLI::App& app, const Arg
     return specs;
 }
 
-std::string local_file(const std::string& source) {
-    const std::string path = zone::parse_source(source).path;
-    if (path == "-" || path.rfind("PG:", 0) == 0 || path.rfind("/vsi", 0) == 0) return {};
-    return path;
-}
-
 int run(const CLI::App& app, const Args& a) {
     const auto start = std::chrono::steady_clock::now();
     zone::MonitorOptions options;
@@ -105,36 +97,28 @@ int run(const CLI::App& app, const Args& a) {
     options.threads = a.threads;
 
     const bool to_stdout = a.output == "-";
-    std::vector<std::string> inputs{local_file(a.units)};
-    for (const auto& s : options.indicators) inputs.insert(inputs.end(), {s.baseline, s.current});
-    if (!to_stdout) zone::check_report_output(a.output, inputs, a.overwrite);
-    zone::StatsFormat stats_format = zone::StatsFormat::csv;
-    if (!a.stats.empty()) {
-        if (!to_stdout && fs::weakly_canonical(fs::absolute(a.stats)) == fs::weakly_canonical(fs::absolute(a.output)))
-            throw zone::InputError(zone::Where{a.stats, {}, {}, {}}, "is named for two outputs");
-        stats_format = zone::stats_format_for_path(a.stats);
-        zone::check_report_output(a.stats, inputs, a.overwrite);
-    }
+    const zone::StatsFormat stats_format =
+        a.stats.empty() ? zone::StatsFormat::csv : zone::stats_format_for_path(a.stats);
+    zone::OutputPlan plan(a.overwrite);
+    plan.input(a.units);
+    for (const auto& s : options.indicators) plan.inputs({s.baseline, s.current});
+    plan.output(a.output, "indicator table").output(a.stats, "statistics").check();
 
-    zone::cli::Progress progress(!a.quiet && (a.progress || zone::cli::stderr_is_terminal()));
+    zone::cli::Progress progress(a.verbosity.show_progress());
     options.progress = [&progress](double f) { progress(f); };
     const zone::MonitorResult result = zone::monitor_units(a.units, options);
     progress.finish();
 
     const std::string table = zone::format_indicator_table(result);
-    zone::StagedFiles files;
-    if (!to_stdout) files.stage_text(a.output, table);
-    if (!a.stats.empty()) zone::write_zonal_stats(result, files.stage(a.stats), stats_format);
-    if (to_stdout) {
-        std::fwrite(table.data(), 1, table.size(), stdout);
-        if (std::fflush(stdout) != 0 || std::ferror(stdout))
-            throw std::runtime_error("cannot write the indicator table to standard output");
-    }
-    files.commit();
+    zone::StagedOutputs out;
+    out.write_text(a.output, table);
+    if (!a.stats.empty())
+        out.write(a.stats, [&](const std::string& staged) { zone::write_zonal_stats(result, staged, stats_format); });
+    out.commit();
 
     int declined = 0;
     for (const auto& s : result.summary) declined += s.declined;
-    if (!a.quiet) {
+    if (!a.verbosity.quiet) {
         std::fprintf(stderr, "zone-monitor: %zu units; not assessable below %.0f %% valid pixels\n", result.units.size(),
                      result.min_valid_share * 100);
         for (std::size_t k = 0; k < result.indicators.size(); ++k) {
@@ -208,8 +192,7 @@ int main(int argc, char** argv) {
     app.add_flag("--exit-code", a.exit_code, "Exit with 1 when a decline is flagged");
     app.add_flag("--overwrite", a.overwrite, "Replace outputs that exist");
     app.add_option("--threads", a.threads, "Worker threads (default: one per core)")->check(CLI::NonNegativeNumber);
-    app.add_flag("-q,--quiet", a.quiet, "No progress and no summary on stderr");
-    app.add_flag("--progress", a.progress, "Show progress even when stderr is not a terminal");
+    zone::cli::add_verbosity_flags(app, a.verbosity);
     if (auto code = zone::cli::parse_command_line(app, argc, argv)) return *code;
     return zone::cli::guarded_main("zone-monitor", [&] { return run(app, a); });
 }

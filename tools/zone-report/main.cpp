@@ -7,8 +7,8 @@
 #include "zone/diff.hpp"
 #include "zone/error.hpp"
 #include "zone/report.hpp"
+#include "zone/output.hpp"
 #include "zone/report_output.hpp"
-#include "zone/source.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -45,18 +45,8 @@ struct Args {
     std::string encoding;
     bool overwrite = false;
     int threads = 0;
-    bool quiet = false;
-    bool progress = false;
+    zone::cli::Verbosity verbosity;  // -q, --progress
 };
-
-// The local file behind a GDAL source ("a.gpkg|layername=x" -> a.gpkg), for
-// "never write over an input"; empty for standard input and connections.
-std::string local_file(const std::string& source) {
-    if (source.empty()) return {};
-    const std::string path = zone::parse_source(source).path;
-    if (path == "-" || path.rfind("PG:", 0) == 0 || path.rfind("/vsi", 0) == 0) return {};
-    return path;
-}
 
 zone::BoundaryFields parse_boundary_fields(const std::string& text) {
     zone::BoundaryFields f;
@@ -103,19 +93,12 @@ int run(const Args& a) {
     for (auto& c : png_ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!a.map_png.empty() && png_ext != ".png")
         throw zone::InputError(zone::Where{a.map_png, {}, {}, {}}, "--map-png writes a PNG: name it *.png");
-    std::vector<std::string> inputs;
-    for (const auto* s : {&a.units, &a.boundary, &a.indicators, &a.scheme, &a.list, &a.diff_old})
-        if (!local_file(*s).empty()) inputs.push_back(local_file(*s));
-    std::vector<std::string> outputs;
-    if (!to_stdout) outputs.push_back(a.output);
-    if (!a.map_png.empty()) outputs.push_back(a.map_png);
-    if (!a.worse_out.empty()) outputs.push_back(a.worse_out);
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-        for (std::size_t j = 0; j < i; ++j)
-            if (fs::weakly_canonical(fs::absolute(outputs[i])) == fs::weakly_canonical(fs::absolute(outputs[j])))
-                throw zone::InputError(zone::Where{outputs[i], {}, {}, {}}, "is named for two outputs");
-        zone::check_report_output(outputs[i], inputs, a.overwrite);
-    }
+    zone::OutputPlan(a.overwrite)
+        .inputs({a.units, a.boundary, a.indicators, a.scheme, a.list, a.diff_old})
+        .output(a.output, "report")
+        .output(a.map_png, "map")
+        .output(a.worse_out, "list of worse indicators")
+        .check();
 
     // The access list is read (and validated) before the map.
     std::optional<zone::AccessList> list;
@@ -138,7 +121,7 @@ int run(const Args& a) {
     options.area_method = zone::parse_area_method(a.area_method);
     options.map = format == zone::ReportFormat::html || !a.map_png.empty();
     options.threads = a.threads;
-    const bool show_progress = !a.quiet && (a.progress || zone::cli::stderr_is_terminal());
+    const bool show_progress = a.verbosity.show_progress();
     zone::cli::Progress progress(show_progress);
     options.progress = [&progress](double f) { progress(f); };
     zone::Report report = zone::build_report(a.units, options);
@@ -176,21 +159,17 @@ int run(const Args& a) {
     }
 
     // Every file staged, then all renamed: a failure leaves none of them.
-    zone::StagedFiles files;
-    if (!to_stdout) {
-        if (format == zone::ReportFormat::xlsx) zone::write_report_xlsx(report, files.stage(a.output));
-        else files.stage_text(a.output, text);
-    }
-    if (!a.map_png.empty()) zone::write_map_png(report, files.stage(a.map_png), a.map_width);
-    if (!a.worse_out.empty()) files.stage_text(a.worse_out, zone::format_worse_csv(report));
-    if (to_stdout) {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        if (std::fflush(stdout) != 0 || std::ferror(stdout))
-            throw std::runtime_error("cannot write the report to standard output");
-    }
-    files.commit();
+    zone::StagedOutputs out;
+    if (format == zone::ReportFormat::xlsx)
+        out.write(a.output, [&](const std::string& staged) { zone::write_report_xlsx(report, staged); });
+    else
+        out.write_text(a.output, text);
+    if (!a.map_png.empty())
+        out.write(a.map_png, [&](const std::string& staged) { zone::write_map_png(report, staged, a.map_width); });
+    if (!a.worse_out.empty()) out.write_text(a.worse_out, zone::format_worse_csv(report));
+    out.commit();
 
-    if (!a.quiet) {
+    if (!a.verbosity.quiet) {
         const auto& t = report.total;
         std::string line = fmt::format("zone-report: {} units, {}.{:02d} km² ({} priority, {} key, {} general)", t.units[0],
                                        t.area_display[0] / 100, static_cast<int>(t.area_display[0] % 100), t.units[1],
@@ -261,8 +240,7 @@ int main(int argc, char** argv) {
     app.add_option("--encoding", a.encoding, "Text encoding of a Shapefile that declares none (.cpg, LDID), e.g. GBK");
     app.add_flag("--overwrite", a.overwrite, "Replace outputs that exist");
     app.add_option("--threads", a.threads, "Worker threads (default: one per core)")->check(CLI::NonNegativeNumber);
-    app.add_flag("-q,--quiet", a.quiet, "No progress and no summary on stderr");
-    app.add_flag("--progress", a.progress, "Show progress even when stderr is not a terminal");
+    zone::cli::add_verbosity_flags(app, a.verbosity);
     if (auto code = zone::cli::parse_command_line(app, argc, argv)) return *code;
     return zone::cli::guarded_main("zone-report", [&a] { return run(a); });
 }

@@ -4,6 +4,7 @@
 // project), and for staff a batch of enterprises. See zone-serve(1).
 #include "cli.hpp"
 #include "cli_parse.hpp"
+#include "zone/output.hpp"
 #include "zone/serve/access_log.hpp"
 #include "zone/serve/http_server.hpp"
 #include "zone/serve/routes.hpp"
@@ -35,7 +36,12 @@ struct ServeArgs {
 };
 
 int run_serve(const ServeArgs& a) {
-    // Everything about the arguments is checked before the map is read.
+    // Everything about the arguments is checked before the map is read; the
+    // access log is appended to, and never one of the inputs.
+    zone::OutputPlan(false)
+        .inputs({a.sources.units, a.sources.list, a.sources.boundary, a.staff_token_file})
+        .appended(a.access_log == "-" ? "" : a.access_log, "access log")
+        .check();
     std::string token;
     if (!a.staff_token_file.empty()) token = zone::serve::read_staff_token(a.staff_token_file);
     std::unique_ptr<zone::serve::AccessLog> log;

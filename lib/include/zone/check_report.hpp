@@ -22,8 +22,12 @@ std::string format_check_junit(const CheckReport& report, bool strict);
 
 // Writes every finding that has a geometry into a GeoPackage: layers
 // finding_points, finding_lines and finding_polygons, with the fields rule,
-// severity, fid, fid2, code, message, area_m2, layer. Written atomically; an existing
-// file is replaced only with `overwrite`. Throws InputError.
+// severity, fid, fid2, code, message, area_m2, layer. Checked (OutputPlan:
+// never over the checked map; an existing file is replaced only with
+// `overwrite`) and written through StagedOutputs. Throws InputError.
 void write_check_findings(const CheckReport& report, const std::string& path, bool overwrite);
+// The same GeoPackage written to `path` as it is, for a caller that stages
+// its outputs together (zone/output.hpp).
+void write_check_findings_gpkg(const CheckReport& report, const std::string& path);
 
 }  // namespace zone

@@ -76,8 +76,8 @@ std::string format_diff_text(const DiffReport& report);
 std::string format_diff_json(const DiffReport& report, const std::string& version);
 std::string format_diff_csv(const DiffReport& report);
 
-// Writes the changed land to a GeoPackage, layer `changes`, atomically.
-void write_changed_land(const DiffReport& report, const std::string& path, bool overwrite,
-                        const std::vector<std::string>& inputs);
+// Writes the changed land to a GeoPackage, layer `changes`, at `path` as it
+// is: the caller checks and stages it (zone/output.hpp).
+void write_changed_land(const DiffReport& report, const std::string& path);
 
 }  // namespace zone

@@ -95,7 +95,7 @@ enum class StatsFormat { csv, xlsx, gpkg };
 StatsFormat stats_format_for_path(const std::string& path);
 
 // Writes the statistics to `path` as it is (the caller stages it: see
-// StagedFiles). CSV is format_zonal_stats_csv; XLSX (sheet) and GeoPackage
+// StagedOutputs). CSV is format_zonal_stats_csv; XLSX (sheet) and GeoPackage
 // (attribute table, for a join by code in QGIS) hold one table, zonal_stats,
 // with the same columns typed (numbers as numbers, empty cells for no value)
 // and, after them, a column class_V per class V of the categorical

@@ -215,7 +215,8 @@ std::string format_project_markdown(const ProjectResult& r, const AccessList& li
 
 // Writes batch rows: CSV (UTF-8 with BOM, so Excel reads the Chinese) or
 // GeoPackage (layer verdicts, with the enterprises' geometries), by the
-// extension. Atomic: a temporary name, renamed when complete. Throws InputError.
-void write_batch(const BatchResult& result, const std::string& path, bool overwrite);
+// extension, to `path` as it is: the caller checks and stages it
+// (zone/output.hpp). Throws InputError for another extension.
+void write_batch(const BatchResult& result, const std::string& path);
 
 }  // namespace zone

@@ -3,7 +3,8 @@
 // PNG, and the CSV of units whose indicators got worse.
 //
 // Text forms are returned as strings; files are written by the caller through
-// StagedFiles, so that a run with several outputs leaves all of them or none.
+// StagedOutputs (zone/output.hpp), so that a run with several outputs leaves
+// all of them or none.
 #pragma once
 
 #include "zone/report.hpp"
@@ -61,7 +62,7 @@ std::string format_map_svg(const Report& report, double width_px);
 // ------------------------------------------------------------------ files
 
 // Sheets statistics, units and (with indicators) worse, through GDAL's XLSX
-// driver, to `path` as it is (no staging: see StagedFiles).
+// driver, to `path` as it is (no staging: see StagedOutputs).
 void write_report_xlsx(const Report& report, const std::string& path);
 
 // The map rasterised through GDAL (MEM raster with a colour table, then the
@@ -71,36 +72,5 @@ void write_map_png(const Report& report, const std::string& path, int width);
 
 // The colour of a category (1-3) as "#rrggbb", shared by the SVG and the PNG.
 const char* category_colour(int category);
-
-// Outputs written under temporary names beside their targets and renamed
-// together by commit(): a failure before it leaves no output behind, and no
-// existing file is touched.
-class StagedFiles {
-public:
-    StagedFiles() = default;
-    ~StagedFiles();
-    StagedFiles(const StagedFiles&) = delete;
-    StagedFiles& operator=(const StagedFiles&) = delete;
-
-    // A temporary path beside `target` for a writer to write to.
-    std::string stage(const std::string& target);
-    // Writes `bytes` to a staged file for `target`.
-    void stage_text(const std::string& target, const std::string& bytes);
-    // Renames every staged file to its target.
-    void commit();
-
-private:
-    std::vector<std::pair<std::string, std::string>> files_;  // staged, target
-    std::vector<std::string> dirs_;
-};
-
-// Writes `bytes` to `path` whole or not at all (staged beside it, renamed
-// when complete; a failed write, a full disk or a file size limit leaves
-// nothing and throws naming `path` and the reason).
-void write_file_atomically(const std::string& path, const std::string& bytes);
-
-// Before any work: `path` can be written (not an input, not a folder, the
-// folder exists, not existing unless `overwrite`). Throws InputError.
-void check_report_output(const std::string& path, const std::vector<std::string>& inputs, bool overwrite);
 
 }  // namespace zone

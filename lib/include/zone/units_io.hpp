@@ -15,7 +15,7 @@ struct WriteOptions {
     std::string encoding;    // Shapefile text encoding: UTF-8 (default) or GBK
     std::string description; // stored as the layer's description where the format can
     bool overwrite = false;
-    std::vector<std::string> inputs;  // files that must never be replaced by the output
+    std::vector<std::string> inputs;  // sources (GDAL) that must never be replaced by the output
     // Highest serials ever used ("370102:1:12;…", see zone/previous.hpp),
     // stored as layer metadata where the format keeps it (GeoPackage).
     std::string max_serials;
@@ -26,11 +26,12 @@ struct WriteOptions {
 std::string driver_for_path(const std::string& path);
 
 // Checks, before any work is done, that the output can be written as asked:
-// known format, not an input, not existing unless overwrite. Throws InputError.
+// a known format, and what OutputPlan checks (not an input, not existing
+// unless overwrite, a writable folder). Throws InputError.
 void check_output(const WriteOptions& options);
 
-// Writes to a temporary name beside the target and renames at the end, so a
-// failure leaves nothing behind. Throws InputError or std::runtime_error.
+// Writes through StagedOutputs (a temporary name beside the target, renamed
+// at the end), so a failure leaves nothing behind. Throws InputError or std::runtime_error.
 void write_units(const std::vector<Unit>& units, const std::string& crs_wkt, const WriteOptions& options);
 
 }  // namespace zone

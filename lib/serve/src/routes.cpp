@@ -505,7 +505,7 @@ Response Routes::batch(const Request& req) const {
         throw InputError(what);
     }
 
-    // write_batch writes files (atomically); the answer is the file it writes.
+    // write_batch writes a file; the answer is that file, made in a private folder.
     std::string dir_template = (fs::temp_directory_path() / "zone-serve-batch-XXXXXX").string();
     if (!mkdtemp(dir_template.data())) throw std::runtime_error("cannot make a temporary folder");
     const fs::path dir = dir_template;
@@ -517,7 +517,7 @@ Response Routes::batch(const Request& req) const {
         }
     } remove_dir{dir};
     const fs::path out = dir / "verdicts.csv";
-    write_batch(result, out.string(), false);
+    write_batch(result, out.string());
     std::ifstream in(out, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
