@@ -4,6 +4,10 @@
 // worse, priority units first: supervising them is the first duty the policy
 // names.
 #include "report_detail.hpp"
+
+#include "gdal_util.hpp"
+#include "text_util.hpp"
+
 #include "zone/error.hpp"
 #include "zone/source.hpp"
 
@@ -23,22 +27,6 @@ namespace zone::detail {
 
 namespace {
 
-struct QuietGdal {
-    QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdal() { CPLPopErrorHandler(); }
-};
-
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // A number and nothing else ("12.5", "-3", "1e3"); thousands separators are not numbers.
 std::optional<double> parse_number(const std::string& text) {
     const std::string t = trim(text);
@@ -50,7 +38,7 @@ std::optional<double> parse_number(const std::string& text) {
 }
 
 std::optional<bool> parse_bool(const std::string& text) {
-    const std::string t = lower(trim(text));
+    const std::string t = lower_ascii(trim(text));
     if (t == "1" || t == "true" || t == "yes" || t == "y" || t == "t" || t == "是") return true;
     if (t == "0" || t == "false" || t == "no" || t == "n" || t == "f" || t == "否") return false;
     return std::nullopt;
