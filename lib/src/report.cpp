@@ -6,10 +6,9 @@
 #include "gdal_util.hpp"
 #include "zone/report.hpp"
 
-#include "zone/boundary.hpp"
-
 #include "parallel.hpp"
 #include "report_detail.hpp"
+#include "zone/boundary.hpp"
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
 #include "zone/source.hpp"
@@ -26,8 +25,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iostream>
-#include <iterator>
 #include <map>
 #include <numeric>
 #include <set>

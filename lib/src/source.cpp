@@ -96,10 +96,11 @@ VectorLayer open_vector_layer(const SourceRef& source, const OpenLayerOptions& o
     VectorLayer out;
     out.where = Where{source.path, source.layer, {}, {}};
     const bool from_stdin = source.path == "-";
-    const std::string path = from_stdin ? stdin_copy() : source.path;
+    const std::string file = from_stdin ? stdin_copy() : source.path;
+    const std::string path = from_stdin ? options.stdin_prefix + file : file;
     VSIStatBufL stat;
     const bool is_connection = path.rfind("PG:", 0) == 0 || path.rfind("/vsi", 0) == 0;
-    if (!is_connection && VSIStatL(path.c_str(), &stat) != 0) throw InputError(out.where, "no such file");
+    if (!is_connection && VSIStatL(file.c_str(), &stat) != 0) throw InputError(out.where, "no such file");
 
     CPLStringList open_options;
     if (!options.encoding.empty()) open_options.SetNameValue("ENCODING", options.encoding.c_str());

@@ -42,6 +42,9 @@ struct OpenLayerOptions {
     // The layer taken from a source of several layers when none is named;
     // empty: one must be named.
     std::string default_layer = "units";
+    // Prefixed to standard input's copy when GDAL cannot tell its format by
+    // its bytes ("CSV:").
+    std::string stdin_prefix;
 };
 
 // Opens the layer a source names (zonekit(7) NAMING INPUTS): the one named
