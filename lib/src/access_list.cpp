@@ -1,9 +1,11 @@
 #include "zone/access_list.hpp"
 
 #include "gdal_util.hpp"
+#include "text_util.hpp"
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
 #include "zone/source.hpp"
+#include "zone/unit_map.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -302,8 +304,8 @@ Rule ListReader::read_rule(const toml::table& t, std::size_t index) {
             r.categories.push_back(static_cast<int>(*v));
         }
         std::sort(r.categories.begin(), r.categories.end());
-        if (r.level == Level::unit && is_valid_unit_code(r.scope)) {
-            const int own = r.scope[8] - '0';
+        if (const auto code = UnitCode::parse(r.scope); r.level == Level::unit && code) {
+            const int own = code->category();
             if (std::find(r.categories.begin(), r.categories.end(), own) == r.categories.end())
                 fail(*c, r.id, "categories",
                      fmt::format("the rule's unit {} is of category {}, which is not listed: the rule could never apply",
@@ -381,25 +383,9 @@ AccessList ListReader::read() {
 
 // ---------------------------------------------------------------- texts table
 
-std::string lower_ascii(std::string s) {
-    for (auto& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
-}
-
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
-
-std::string from_gbk(const std::string& s) {
-    char* decoded = CPLRecode(s.c_str(), "CP936", CPL_ENC_UTF8);
-    std::string out = decoded ? decoded : s;
-    CPLFree(decoded);
-    return out;
-}
+using detail::from_gbk;
+using detail::lower_ascii;
+using detail::trim;
 
 }  // namespace
 

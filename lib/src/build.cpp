@@ -8,6 +8,7 @@
 #include "zone/error.hpp"
 #include "zone/geos.hpp"
 #include "zone/previous.hpp"
+#include "zone/unit_map.hpp"
 #include "zone/source.hpp"
 
 #include <fmt/format.h>
@@ -370,14 +371,14 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
                                              factors[fi].layer.features[j].geom.get()});
 
     // 3. The previous version: history per county, and what to rebuild.
-    CodedMap previous;
+    UnitMap previous;
     std::vector<CountyHistory> history(counties.size());
     std::vector<geos::GeomPtr> previous_geoms;
     std::set<std::string> rebuild;
     if (!options.only.empty() && options.previous.empty())
         throw InputError("--only rebuilds some counties of a previous version: give it with --previous");
     if (!options.previous.empty()) {
-        previous = read_coded_map(options.previous);
+        previous = read_unit_map(options.previous);
         std::map<std::string, std::size_t> county_index;
         for (std::size_t c = 0; c < counties.size(); ++c) county_index[counties[c].code] = c;
         for (const std::string& code : options.only) {
@@ -396,12 +397,11 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
                                  "in the boundary's CRS");
         }
         for (const Unit& u : previous.units) {
-            const std::string county = u.code.substr(2, 6);
-            auto it = county_index.find(county);
+            const UnitCode code = UnitCode::of(u.code);
+            auto it = county_index.find(code.county());
             previous_geoms.push_back(geos::from_wkb(ctx, u.wkb));
             if (it == county_index.end()) continue;
-            history[it->second].units.push_back(
-                {u.code[8] - '0', std::stoi(u.code.substr(9)), previous_geoms.back().get(), &u});
+            history[it->second].units.push_back({code.category(), code.serial(), previous_geoms.back().get(), &u});
         }
         for (std::size_t c = 0; c < counties.size(); ++c)
             for (int cat = 1; cat <= 3; ++cat) {
@@ -442,7 +442,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
         ++result.stats.units[u.category];
         result.stats.area_km2[u.category] += u.area_km2;
         const std::pair<std::string, int> key{u.county_code, u.category};
-        result.max_serial[key] = std::max(result.max_serial[key], std::stoi(u.code.substr(9)));
+        result.max_serial[key] = std::max(result.max_serial[key], UnitCode::of(u.code).serial());
         result.units.push_back(std::move(u));
     };
     for (auto& county : per_county) {
@@ -456,7 +456,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
     // A dynamic update carries the other counties over exactly as they were.
     if (!rebuild.empty())
         for (Unit& u : previous.units)
-            if (!rebuild.count(u.code.substr(2, 6))) {
+            if (!rebuild.count(UnitCode::of(u.code).county())) {
                 ++result.carried;
                 count(std::move(u));
             }

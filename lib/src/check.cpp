@@ -5,11 +5,13 @@
 #include "disjoint_sets.hpp"
 #include "parallel.hpp"
 #include "zone/area.hpp"
+#include "zone/boundary.hpp"
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
 #include "zone/geos.hpp"
 #include "zone/overlay.hpp"
 #include "zone/source.hpp"
+#include "zone/unit_map.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -55,10 +57,7 @@ namespace {
 
 // ---------------------------------------------------------------- helpers
 
-std::string last_gdal_error() {
-    const char* msg = CPLGetLastErrorMsg();
-    return msg && *msg ? msg : "GDAL gave no reason";
-}
+using detail::last_gdal_error;
 
 std::string km2_or_m2(double m2) {
     return m2 >= 1e6 ? fmt::format("{:.3f} km²", m2 / 1e6) : fmt::format("{:.1f} m²", m2);
@@ -150,22 +149,6 @@ CrsKind classify_crs(const OGRSpatialReference* srs) {
 }
 
 // ---------------------------------------------------------------- the map
-
-struct ContractField {
-    const char* name;
-    enum Kind { text, integer, real } kind;
-    bool required;  // in every profile; the others only in the national one
-};
-
-constexpr ContractField contract_fields[] = {
-    {"HJZHGKDYBM", ContractField::text, true}, {"HJZHGKDYMC", ContractField::text, true},
-    {"PROV", ContractField::text, true},       {"CITY", ContractField::text, true},
-    {"AREA", ContractField::text, true},       {"XZQDM", ContractField::text, true},
-    {"ZHGKDYFL", ContractField::integer, true}, {"MJ", ContractField::real, true},
-    {"YSLX", ContractField::text, false},      {"KJBJYS", ContractField::text, false},
-    {"PWWPFGK", ContractField::text, false},   {"HJFXFK", ContractField::text, false},
-    {"ZYKFXLYQ", ContractField::text, false},  {"REMARK", ContractField::text, false},
-};
 
 struct MapUnit {
     std::int64_t fid = 0;
@@ -259,51 +242,23 @@ private:
     double grid_ = 1e-9;
     std::vector<MapUnit> units_;
     std::vector<int> usable_;  // indices of units with a usable geometry
-    PolygonLayer boundary_;
+    Boundary boundary_;
     std::vector<detail::ExpectationLayer> expected_;           // the red line first, then --expect layers
     std::vector<detail::ExpectationFeature> expected_features_;  // all their features
     std::vector<County> counties_;
-    std::string boundary_code_field_;
 };
 
 // ---------------------------------------------------------------- reading
 
 void Checker::read_map() {
-    gdal_init();
+    OpenLayerOptions open;
+    open.encoding = options_.encoding;
+    VectorLayer source = open_vector_layer(parse_source(input_), open);
     detail::QuietGdal quiet;
-    const SourceRef ref = parse_source(input_);
-    const std::string path = ref.path == "-" ? "/vsistdin/" : ref.path;
-    Where where{ref.path, ref.layer, {}, {}};
-    VSIStatBufL stat;
-    const bool connection = path.rfind("PG:", 0) == 0 || path.rfind("/vsi", 0) == 0;
-    if (!connection && VSIStatL(path.c_str(), &stat) != 0) throw InputError(where, "no such file");
-
-    CPLStringList open_options;
-    if (!options_.encoding.empty()) open_options.SetNameValue("ENCODING", options_.encoding.c_str());
-    CPLErrorReset();
-    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
-                                                      options_.encoding.empty() ? nullptr : open_options.List(),
-                                                      nullptr));
-    if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
-    OGRLayer* layer = nullptr;
-    if (!ref.layer.empty()) {
-        layer = ds->GetLayerByName(ref.layer.c_str());
-    } else if (OGRLayer* sole = detail::sole_layer(*ds)) {
-        layer = sole;
-    } else {
-        layer = ds->GetLayerByName("units");
-    }
-    if (!layer) {
-        std::string names;
-        for (int i = 0; i < ds->GetLayerCount(); ++i) names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
-        throw InputError(where, ref.layer.empty()
-                                    ? "the source holds " + std::to_string(ds->GetLayerCount()) + " layers (" + names +
-                                          ") and none is called units; name one as 'PATH|layername=NAME'"
-                                    : "no such layer; the source has: " + names);
-    }
-    report_.layer = layer->GetName();
-    where.layer = report_.layer;
-    const bool shapefile = ds->GetDriver() && EQUAL(ds->GetDriver()->GetDescription(), "ESRI Shapefile");
+    OGRLayer* layer = source.layer;
+    const Where& where = source.where;
+    report_.layer = where.layer;
+    const bool shapefile = source.shapefile;
 
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     check_schema(*defn);
@@ -344,16 +299,11 @@ void Checker::read_map() {
             const char* value = feature->GetFieldAsString(i);
             if (is_valid_utf8(value)) continue;
             if (!first_bad) first_bad = std::make_pair(feature->GetFID(), std::string(defn->GetFieldDefn(i)->GetNameRef()));
-            if (!has_declared && gbk_works) {
-                CPLErrorReset();
-                char* decoded = CPLRecode(value, "CP936", CPL_ENC_UTF8);
-                gbk_works = decoded && is_valid_utf8(decoded) && CPLGetLastErrorType() == CE_None;
-                CPLFree(decoded);
-            }
+            if (!has_declared && gbk_works) detail::utf8_or_gbk(value, &gbk_works);
         }
     }
     if (first_bad) {
-        Where w{ref.path, report_.layer, first_bad->first, first_bad->second};
+        Where w{where.file, report_.layer, first_bad->first, first_bad->second};
         std::string message;
         if (has_declared) {
             message = fmt::format("text is not valid in the declared encoding {} (first at feature {}, field {})",
@@ -374,13 +324,8 @@ void Checker::read_map() {
     }
     auto text = [&](const OGRFeature& f, int i) -> std::string {
         if (i < 0 || !f.IsFieldSetAndNotNull(i)) return {};
-        std::string value = f.GetFieldAsString(i);
-        if (decode_gbk && !is_valid_utf8(value)) {
-            char* decoded = CPLRecode(value.c_str(), "CP936", CPL_ENC_UTF8);
-            value = decoded ? decoded : value;
-            CPLFree(decoded);
-        }
-        return value;
+        const std::string value = f.GetFieldAsString(i);
+        return decode_gbk ? detail::utf8_or_gbk(value) : value;
     };
 
     for (const auto& feature : features) {
@@ -492,25 +437,25 @@ void Checker::read_map() {
 }
 
 void Checker::check_schema(OGRFeatureDefn& defn) {
-    for (const auto& field : contract_fields) {
+    for (const UnitField& field : unit_layer_fields) {
         const int i = defn.GetFieldIndex(field.name);
         if (i < 0) {
-            const bool error = field.required || options_.profile == Profile::national;
+            const bool error = field.always_required || options_.profile == Profile::national;
             add("schema.missing_field", error ? Severity::error : Severity::warning, std::nullopt,
                 fmt::format("field {} is missing{}", field.name,
-                            field.required ? "" : error ? " (the national profile requires every contract field)"
+                            field.always_required ? "" : error ? " (the national profile requires every contract field)"
                                                         : " (optional in the standard profile)"));
             continue;
         }
         const OGRFieldType type = defn.GetFieldDefn(i)->GetType();
-        const bool ok = field.kind == ContractField::text      ? type == OFTString
-                        : field.kind == ContractField::integer ? (type == OFTInteger || type == OFTInteger64)
+        const bool ok = field.kind == UnitField::text      ? type == OFTString
+                        : field.kind == UnitField::integer ? (type == OFTInteger || type == OFTInteger64)
                                                                : type == OFTReal;
         if (!ok)
             add("schema.field_type", Severity::error, std::nullopt,
                 fmt::format("field {} is {}; it must be {}", field.name, OGRFieldDefn::GetFieldTypeName(type),
-                            field.kind == ContractField::text      ? "text (String)"
-                            : field.kind == ContractField::integer ? "an integer"
+                            field.kind == UnitField::text      ? "text (String)"
+                            : field.kind == UnitField::integer ? "an integer"
                                                                    : "a real number"));
     }
 }
@@ -567,7 +512,8 @@ void Checker::check_crs(const OGRSpatialReference* srs, bool shapefile, const OG
 void Checker::check_codes() {
     std::map<std::string, std::int64_t> first_with_code;
     for (const auto& u : units_) {
-        if (!is_valid_unit_code(u.code)) {
+        const std::optional<UnitCode> code = UnitCode::parse(u.code);
+        if (!code) {
             add("code.format", Severity::error, u.fid,
                 u.code.empty() ? "HJZHGKDYBM is empty"
                                : "HJZHGKDYBM '" + u.code + "' does not match ZH + 6-digit county + category 1-3 + "
@@ -583,13 +529,13 @@ void Checker::check_codes() {
         }
         if (u.category < 0) {
             add("code.category_mismatch", Severity::error, u.fid, "ZHGKDYFL is not 1, 2 or 3", u.code);
-        } else if (u.category > 0 && is_valid_unit_code(u.code) && u.code[8] - '0' != u.category) {
+        } else if (u.category > 0 && code && code->category() != u.category) {
             add("code.category_mismatch", Severity::error, u.fid,
-                fmt::format("the code's category digit is {} but ZHGKDYFL is {}", u.code[8], u.category), u.code);
+                fmt::format("the code's category digit is {} but ZHGKDYFL is {}", code->category(), u.category), u.code);
         }
-        if (is_valid_unit_code(u.code) && !u.county_code.empty() && u.code.substr(2, 6) != u.county_code)
+        if (code && !u.county_code.empty() && code->county() != u.county_code)
             add("code.county_mismatch", Severity::error, u.fid,
-                fmt::format("the code's county part is {} but XZQDM is {}", u.code.substr(2, 6), u.county_code), u.code);
+                fmt::format("the code's county part is {} but XZQDM is {}", code->county(), u.county_code), u.code);
         else if (!u.county_code.empty() && !is_county_code(u.county_code))
             add("code.county_mismatch", Severity::error, u.fid,
                 "XZQDM '" + u.county_code + "' is not a 6-digit county code", u.code);
@@ -638,31 +584,14 @@ void Checker::check_slivers() {
 
 void Checker::read_references() {
     if (!options_.boundary.empty()) {
-        const SourceRef ref = parse_source(options_.boundary);
-        boundary_code_field_ = options_.boundary_code_field;
-        if (boundary_code_field_.empty()) {
-            // The first of the usual names that the layer has.
-            detail::QuietGdal quiet;
-            GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-            OGRLayer* layer = !ds ? nullptr
-                              : !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str())
-                                                   : ds->GetLayer(0);
-            if (layer)
-                for (const char* name : {"XZQDM", "adcode", "PAC", "code"})
-                    if (layer->GetLayerDefn()->GetFieldIndex(name) >= 0) {
-                        boundary_code_field_ = name;
-                        break;
-                    }
-            if (boundary_code_field_.empty() && layer)
-                throw InputError(Where{ref.path, layer->GetName(), {}, {}},
-                                 "no county code field (XZQDM, adcode, PAC or code); name it with --boundary-code-field");
-        }
-        ReadOptions o;
-        o.fields = {boundary_code_field_};
+        BoundaryOptions o;
+        o.fields.code = options_.boundary_code_field;
+        o.places = false;
         o.target_crs_wkt = report_.crs_wkt;
         o.reproject_tolerance = grid_ / 2;  // below what the grid moves a vertex by
-        boundary_ = read_polygon_layer(ctx_, ref, o);
-        for (const auto& f : boundary_.features) counties_.push_back({f.fid, f.values[0], f.geom.get()});
+        o.code_field_option = "--boundary-code-field";
+        boundary_ = read_boundary(ctx_, options_.boundary, o);
+        for (const auto& c : boundary_.counties) counties_.push_back({c.fid, c.code, c.geom.get()});
     }
     expected_ = detail::read_expectations(ctx_, options_.redline, options_.tolerances.redline_m2,
                                           options_.expectations, report_.crs_wkt, grid_ / 2);
@@ -1005,12 +934,13 @@ std::map<int, geos::GeomPtr> Checker::check_counties(const std::vector<RegionRes
             }
         }
         // The county the unit really lies in against what its code and XZQDM say.
-        const std::string said = is_valid_unit_code(unit.code) ? unit.code.substr(2, 6) : unit.county_code;
+        const std::optional<UnitCode> code = UnitCode::parse(unit.code);
+        const std::string said = code ? code->county() : unit.county_code;
         if (!said.empty() && said != home.code) {
             add("code.county_mismatch", Severity::error, unit.fid,
                 fmt::format("unit {} lies mostly ({:.0f} %) in county {} (feature {}), but its {} says {}", unit.code,
                             100 * in_county[u][main] / std::max(inside, 1e-9), home.code, home.fid,
-                            is_valid_unit_code(unit.code) ? "code" : "XZQDM", said),
+                            code ? "code" : "XZQDM", said),
                 unit.code);
             last().fid2 = home.fid;
             locate(last(), unit.cx, unit.cy);

@@ -1,5 +1,7 @@
 #include "zone/coding.hpp"
 
+#include "zone/unit_map.hpp"
+
 #include <stdexcept>
 
 namespace zone {
@@ -15,20 +17,19 @@ bool all_digits(const std::string& s, std::size_t from, std::size_t count) {
 
 bool is_county_code(const std::string& code) { return code.size() == 6 && all_digits(code, 0, 6); }
 
-std::string unit_code(const std::string& county_code, int category, int serial) {
-    if (!is_county_code(county_code))
-        throw std::invalid_argument("county code '" + county_code + "' is not six digits");
-    if (category < 1 || category > 3) throw std::invalid_argument("category must be 1, 2 or 3");
-    if (serial < 1 || serial > 9999)
-        throw std::invalid_argument("serial " + std::to_string(serial) + " does not fit in four digits");
-    std::string s = std::to_string(serial);
-    return "ZH" + county_code + std::to_string(category) + std::string(4 - s.size(), '0') + s;
+std::string province_code_of(const std::string& county_code) {
+    return county_code.size() == 6 ? county_code.substr(0, 2) + "0000" : std::string();
 }
 
-bool is_valid_unit_code(const std::string& code) {
-    return code.size() == 13 && code[0] == 'Z' && code[1] == 'H' && all_digits(code, 2, 11) &&
-           code[8] >= '1' && code[8] <= '3';
+std::string city_code_of(const std::string& county_code) {
+    return county_code.size() == 6 ? county_code.substr(0, 4) + "00" : std::string();
 }
+
+std::string unit_code(const std::string& county_code, int category, int serial) {
+    return UnitCode(county_code, category, serial).format();
+}
+
+bool is_valid_unit_code(const std::string& code) { return UnitCode::parse(code).has_value(); }
 
 const char* category_unit_name(int category) {
     switch (category) {

@@ -19,6 +19,8 @@
 // destruction recurse through).
 #include "zone/condition.hpp"
 
+#include "text_util.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -56,13 +58,7 @@ Truth truth_not(Truth a) {
 
 namespace {
 
-std::string trim(const std::string& s) {
-    const auto blank = [](unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    std::size_t b = 0, e = s.size();
-    while (b < e && blank(s[b])) ++b;
-    while (e > b && blank(s[e - 1])) --e;
-    return s.substr(b, e - b);
-}
+using detail::trim;
 
 std::optional<double> to_number(const std::string& text) {
     if (text.empty()) return std::nullopt;
@@ -190,11 +186,7 @@ struct Token {
 bool is_name_start(unsigned char c) { return c == '_' || std::isalpha(c) || c >= 0x80; }
 bool is_name_char(unsigned char c) { return is_name_start(c) || std::isdigit(c); }
 
-std::string lower_ascii(std::string s) {
-    for (auto& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
-}
+using detail::lower_ascii;
 
 class Lexer {
 public:

@@ -7,7 +7,7 @@
 #include "zone/error.hpp"
 #include "zone/geos.hpp"
 #include "zone/overlay.hpp"
-#include "zone/previous.hpp"
+#include "zone/unit_map.hpp"
 #include "zone/reproject.hpp"
 #include "zone/source.hpp"
 
@@ -39,17 +39,19 @@ namespace {
 
 // One version's units as GEOS geometries with their areas.
 struct Version {
-    CodedMap map;
+    UnitMap map;
     std::vector<geos::GeomPtr> geoms;
     std::vector<double> area_m2;
     std::vector<int> zone;
 };
 
-int category_of(const Unit& u) { return u.code[8] - '0'; }
+// The category and county a unit's code says (the maps are read as coded maps).
+int category_of(const Unit& u) { return UnitCode::of(u.code).category(); }
+std::string county_of(const Unit& u) { return UnitCode::of(u.code).county(); }
 
 // Brings the new map into the old map's CRS; edges straight in their own CRS
 // stay where they were, within the tolerance (zone/reproject.hpp).
-void reproject(CodedMap& map, const std::string& target_wkt) {
+void reproject(UnitMap& map, const std::string& target_wkt) {
     OGRSpatialReference from, to;
     from.importFromWkt(map.crs_wkt.c_str());
     to.importFromWkt(target_wkt.c_str());
@@ -77,7 +79,7 @@ void reproject(CodedMap& map, const std::string& target_wkt) {
 // Areas are computed in the Gauss-Krüger zone of each unit's county, as
 // zone-build computes MJ: the zone whose central meridian is nearest the
 // county's centroid, found here from the units of the county (they tile it).
-std::map<std::string, int> county_zones(const geos::Context& ctx, const std::vector<const CodedMap*>& maps,
+std::map<std::string, int> county_zones(const geos::Context& ctx, const std::vector<const UnitMap*>& maps,
                                         const std::vector<const std::vector<geos::GeomPtr>*>& geoms,
                                         AreaCalculator& area) {
     std::map<std::string, std::array<double, 3>> weighted;  // county -> (Σa·x, Σa·y, Σa)
@@ -90,7 +92,7 @@ std::map<std::string, int> county_zones(const geos::Context& ctx, const std::vec
             geos::GeomPtr c = geos::own(ctx, GEOSGetCentroid_r(ctx, g), "centroid");
             GEOSGeomGetX_r(ctx, c.get(), &x);
             GEOSGeomGetY_r(ctx, c.get(), &y);
-            auto& w = weighted[maps[m]->units[i].code.substr(2, 6)];
+            auto& w = weighted[county_of(maps[m]->units[i])];
             // The first map (the old one) decides a county's zone.
             if (m > 0 && w[2] > 0 && !maps[m - 1]->units.empty()) continue;
             w[0] += a * x, w[1] += a * y, w[2] += a;
@@ -102,7 +104,7 @@ std::map<std::string, int> county_zones(const geos::Context& ctx, const std::vec
 
 // Every unit as a GEOS geometry, read and (where invalid) repaired on
 // `threads` threads; the first problem in the map's order is thrown.
-std::vector<geos::GeomPtr> to_geos(const geos::Context& ctx, const CodedMap& map, int threads) {
+std::vector<geos::GeomPtr> to_geos(const geos::Context& ctx, const UnitMap& map, int threads) {
     std::vector<geos::GeomPtr> out(map.units.size());
     std::vector<std::string> problem(map.units.size());
     std::vector<std::size_t> jobs(map.units.size());
@@ -135,11 +137,11 @@ std::vector<geos::GeomPtr> to_geos(const geos::Context& ctx, const CodedMap& map
     return out;
 }
 
-Version load(CodedMap map, std::vector<geos::GeomPtr> geoms, const std::map<std::string, int>& zones,
+Version load(UnitMap map, std::vector<geos::GeomPtr> geoms, const std::map<std::string, int>& zones,
              const std::string& crs_wkt, int threads) {
     Version v;
     v.area_m2.resize(map.units.size());
-    for (const Unit& u : map.units) v.zone.push_back(zones.at(u.code.substr(2, 6)));
+    for (const Unit& u : map.units) v.zone.push_back(zones.at(county_of(u)));
     std::vector<std::size_t> jobs(map.units.size());
     std::iota(jobs.begin(), jobs.end(), 0);
     detail::run_parallel(
@@ -162,8 +164,8 @@ DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_i
     report.old_input = old_input;
     report.new_input = new_input;
 
-    CodedMap old_map = read_coded_map(old_input);
-    CodedMap new_map = read_coded_map(new_input);
+    UnitMap old_map = read_unit_map(old_input);
+    UnitMap new_map = read_unit_map(new_input);
     if (old_map.crs_wkt.empty()) throw InputError(Where{old_input, old_map.layer, {}, {}}, "the map has no CRS");
     if (new_map.crs_wkt.empty()) throw InputError(Where{new_input, new_map.layer, {}, {}}, "the map has no CRS");
     reproject(new_map, old_map.crs_wkt);
@@ -407,10 +409,10 @@ DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_i
         std::map<std::string, std::pair<double, double>> by_county;  // old, new m²
         for (std::size_t i = 0; i < n_old; ++i)
             if (category_of(old_v.map.units[i]) == category)
-                by_county[old_v.map.units[i].code.substr(2, 6)].first += old_v.area_m2[i];
+                by_county[county_of(old_v.map.units[i])].first += old_v.area_m2[i];
         for (std::size_t j = 0; j < n_new; ++j)
             if (category_of(new_v.map.units[j]) == category)
-                by_county[new_v.map.units[j].code.substr(2, 6)].second += new_v.area_m2[j];
+                by_county[county_of(new_v.map.units[j])].second += new_v.area_m2[j];
         double old_total = 0, new_total = 0;
         for (const auto& [county, areas] : by_county) {
             old_total += areas.first;
@@ -447,7 +449,7 @@ DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_i
         v.area_m2 = a;
         if (n >= 0) {
             v.codes.push_back(new_v.map.units[n].code);
-            v.county = new_v.map.units[n].code.substr(2, 6);
+            v.county = county_of(new_v.map.units[n]);
         }
         v.message = n >= 0 ? fmt::format("{:.1f} m² of red line leave priority units for unit {} (category {})", a,
                                          new_v.map.units[n].code, category_of(new_v.map.units[n]))

@@ -3,7 +3,9 @@
 
 #include "zone/error.hpp"
 
+#include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cpl_string.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 #include <ogr_geometry.h>
@@ -29,6 +31,37 @@ struct QuietGdal {
     QuietGdal(const QuietGdal&) = delete;
     QuietGdal& operator=(const QuietGdal&) = delete;
 };
+
+// GDAL's last error message, for a message of ours that says why.
+inline std::string last_gdal_error() {
+    const char* msg = CPLGetLastErrorMsg();
+    return msg && *msg ? msg : "GDAL gave no reason";
+}
+
+// Text decoded from GBK (CP936), the encoding of Chinese Shapefiles and of
+// CSV saved by Excel on a Chinese desktop; `clean` (when given) tells whether
+// every byte decoded.
+inline std::string from_gbk(const std::string& s, bool* clean = nullptr) {
+    CPLErrorReset();
+    char* decoded = CPLRecode(s.c_str(), "CP936", CPL_ENC_UTF8);
+    if (clean) *clean = decoded && CPLGetLastErrorType() == CE_None;  // iconv warns of bytes it could not convert
+    std::string out = decoded ? decoded : s;
+    CPLFree(decoded);
+    return out;
+}
+
+// Text as UTF-8: as it is when it is UTF-8, else decoded as GBK. `ok` (when
+// given) tells whether the text is UTF-8 or GBK.
+inline std::string utf8_or_gbk(const std::string& s, bool* ok = nullptr) {
+    if (CPLIsUTF8(s.c_str(), static_cast<int>(s.size()))) {
+        if (ok) *ok = true;
+        return s;
+    }
+    bool clean = false;
+    std::string out = from_gbk(s, &clean);
+    if (ok) *ok = clean && CPLIsUTF8(out.c_str(), static_cast<int>(out.size()));
+    return out;
+}
 
 // The one layer of a dataset, not counting the QGIS style table
 // (layer_styles) that zonekit writes beside every unit map; null when the

@@ -1,13 +1,16 @@
 #include "zone/project.hpp"
 
 #include "gdal_util.hpp"
+#include "text_util.hpp"
 #include "parallel.hpp"
 #include "zone/area.hpp"
+#include "zone/boundary.hpp"
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
 #include "zone/geos.hpp"
 #include "zone/reproject.hpp"
 #include "zone/source.hpp"
+#include "zone/unit_map.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -58,23 +61,10 @@ const char* chinese_name(Verdict v) {
 
 namespace {
 
-std::string last_gdal_error() {
-    const char* msg = CPLGetLastErrorMsg();
-    return msg && *msg ? msg : "GDAL gave no reason";
-}
-
-std::string lower_ascii(std::string s) {
-    for (auto& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
-}
-
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
+using detail::last_gdal_error;
+using detail::lower_ascii;
+using detail::trim;
+using detail::utf8_or_gbk;
 
 std::optional<double> number_of(const std::string& s) {
     const AttrValue v = AttrValue::of(s);
@@ -392,15 +382,6 @@ std::string attribute_for_field(const std::string& field) {
     return low;
 }
 
-std::string utf8_or_gbk(const std::string& s, bool* decoded) {
-    if (is_valid_utf8(s)) return s;
-    char* r = CPLRecode(s.c_str(), "CP936", CPL_ENC_UTF8);
-    std::string out = r ? r : "";
-    CPLFree(r);
-    if (decoded) *decoded = is_valid_utf8(out);
-    return out;
-}
-
 // The attributes of one feature. Numbers stay numbers; text that reads as a
 // number counts as one too (CSV fields are all text).
 Attributes feature_attributes(OGRFeature& f, const Where& where, const std::string& skip_field) {
@@ -456,10 +437,6 @@ struct Worker {
     AreaCalculator area;
     std::vector<geos::PreparedPtr> prepared;
     Worker(const std::string& crs, std::size_t units) : area(crs, AreaMethod::gauss_kruger), prepared(units) {}
-};
-
-struct BoundaryCounty {
-    std::string city_code, city, circle;
 };
 
 int severity(Effect e) {
@@ -525,12 +502,6 @@ struct ProjectChecker::Impl {
         ~WorkerLease() { impl.give_back(std::move(worker)); }
     };
 
-    std::string stdin_copy;  // /vsimem/ copy of a map read from standard input
-
-    ~Impl() {
-        if (!stdin_copy.empty()) VSIUnlink(stdin_copy.c_str());
-    }
-
     void load_units();
     std::map<std::string, BoundaryCounty> load_boundary(bool& has_circle);
     void resolve_places();
@@ -550,83 +521,35 @@ struct ProjectChecker::Impl {
 };
 
 void ProjectChecker::Impl::load_units() {
-    gdal_init();
-    SourceRef ref = parse_source(options.units);
-    if (ref.path == "-") {
-        // The map is opened twice (its fields, then its features), and standard input reads once.
-        std::string data;
-        char buf[1 << 16];
-        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, stdin)) > 0;) data.append(buf, n);
-        stdin_copy = fmt::format("/vsimem/zonekit-units-{}", static_cast<const void*>(this));
-        VSILFILE* f = VSIFOpenL(stdin_copy.c_str(), "wb");
-        if (!f || VSIFWriteL(data.data(), 1, data.size(), f) != data.size())
-            throw InputError(Where{"-", {}, {}, {}}, "cannot keep standard input in memory");
-        VSIFCloseL(f);
-        ref.path = stdin_copy;
-    }
-    // Which optional fields the map has: read_polygon_layer wants each field it is given.
-    std::set<std::string> present;
-    {
-        detail::QuietGdal quiet;
-        const std::string& path = ref.path;
-        GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-        if (ds) {
-            OGRLayer* l = !ref.layer.empty()           ? ds->GetLayerByName(ref.layer.c_str())
-                          : detail::sole_layer(*ds) ? detail::sole_layer(*ds)
-                                                     : ds->GetLayerByName("units");
-            if (l)
-                for (int i = 0; i < l->GetLayerDefn()->GetFieldCount(); ++i)
-                    present.insert(l->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
-        }
-    }
-    ReadOptions ro;
-    ro.encoding = options.encoding;
-    ro.fields = {"HJZHGKDYBM", "ZHGKDYFL"};  // required: read_polygon_layer names them when missing
-    const std::vector<std::string> optional = {"HJZHGKDYMC", "XZQDM", "CITY", "AREA", "KJBJYS", "PWWPFGK", "HJFXFK", "ZYKFXLYQ"};
-    std::map<std::string, std::size_t> at;
-    for (const auto& f : optional)
-        if (present.count(f)) {
-            at[f] = ro.fields.size();
-            ro.fields.push_back(f);
-        }
-    try {
-        layer = read_polygon_layer(ctx, ref, ro);
-    } catch (const InputError& e) {
-        if (stdin_copy.empty()) throw;
-        Where w = e.where();
-        w.file = "-";  // not the name of the copy
-        if (w.layer.rfind("zonekit-units-", 0) == 0) w.layer.clear();
-        throw InputError(w, e.problem());
-    }
-    auto value = [&](const PolygonFeature& f, const std::string& field) -> std::string {
-        const auto it = at.find(field);
-        return it == at.end() ? std::string() : trim(f.values[it->second]);
-    };
+    UnitPolygons read = read_unit_polygons(ctx, options.units, options.encoding, {"HJZHGKDYBM", "ZHGKDYFL"});
+    layer = std::move(read.layer);
+    const SourceRef ref = parse_source(options.units);
     tree = geos::TreePtr(GEOSSTRtree_create_r(ctx, 10), geos::TreeDeleter{ctx.handle()});
     for (std::size_t i = 0; i < layer.features.size(); ++i) {
         const PolygonFeature& f = layer.features[i];
         const Where w{ref.path, layer.layer_name, f.fid, {}};
         TouchedUnit u;
         u.fid = f.fid;
-        u.code = trim(f.values[0]);
+        u.code = read.value(f, "HJZHGKDYBM");
         if (u.code.empty()) {
             Where fw = w;
             fw.field = "HJZHGKDYBM";
             throw InputError(fw, "the unit has no code; check the map with zone-check map first");
         }
-        const std::string category = trim(f.values[1]);
+        const std::string category = read.value(f, "ZHGKDYFL");
         if (category != "1" && category != "2" && category != "3") {
             Where fw = w;
             fw.field = "ZHGKDYFL";
             throw InputError(fw, "category '" + category + "' is not 1, 2 or 3; check the map with zone-check map first");
         }
         u.category = category[0] - '0';
-        u.name = value(f, "HJZHGKDYMC");
-        u.county_code = value(f, "XZQDM");
-        if (u.county_code.empty() && is_valid_unit_code(u.code)) u.county_code = u.code.substr(2, 6);
-        u.county = value(f, "AREA");
-        u.city = value(f, "CITY");
-        for (std::size_t d = 0; d < 4; ++d) u.texts[d] = value(f, kDimensionFields[d]);
+        u.name = read.value(f, "HJZHGKDYMC");
+        u.county_code = read.value(f, "XZQDM");
+        if (u.county_code.empty())
+            if (const auto code = UnitCode::parse(u.code)) u.county_code = code->county();
+        u.county = read.value(f, "AREA");
+        u.city = read.value(f, "CITY");
+        for (std::size_t d = 0; d < 4; ++d) u.texts[d] = read.value(f, kDimensionFields[d]);
         units.push_back(std::move(u));
         GEOSSTRtree_insert_r(ctx, tree.get(), f.geom.get(), reinterpret_cast<void*>(i + 1));
     }
@@ -641,52 +564,13 @@ std::map<std::string, BoundaryCounty> ProjectChecker::Impl::load_boundary(bool& 
     std::map<std::string, BoundaryCounty> out;
     has_circle = false;
     if (options.boundary.empty()) return out;
-    detail::QuietGdal quiet;
-    const SourceRef ref = parse_source(options.boundary);
-    Where where{ref.path, ref.layer, {}, {}};
-    std::error_code ec;
-    if (ref.path.rfind("/vsi", 0) != 0 && ref.path.rfind("PG:", 0) != 0 && !fs::exists(ref.path, ec))
-        throw InputError(where, "no such file");
-    CPLStringList open_options;
-    if (!options.encoding.empty()) open_options.SetNameValue("ENCODING", options.encoding.c_str());
-    GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
-                                                      options.encoding.empty() ? nullptr : open_options.List()));
-    if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
-    OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : detail::sole_layer(*ds) ? detail::sole_layer(*ds) : nullptr;
-    if (!l) throw InputError(where, ref.layer.empty() ? "the source holds several layers; name one as 'PATH|layername=NAME'" : "no such layer");
-    where.layer = l->GetName();
-    OGRFeatureDefn* defn = l->GetLayerDefn();
-    auto find = [&](std::initializer_list<const char*> names) {
-        for (const char* n : names)
-            if (defn->GetFieldIndex(n) >= 0) return defn->GetFieldIndex(n);
-        return -1;
-    };
-    const int i_code = find({"XZQDM", "adcode", "PAC", "code"});
-    const int i_city_code = find({"city_adcode", "CITYDM", "city_code", "SJDM"});
-    const int i_city = find({"city_name", "CITY", "SJMC"});
-    const int i_circle = find({"circle", "JJQ", "经济圈"});
-    if (i_code < 0) throw InputError(where, "no county code field (XZQDM, adcode, PAC or code)");
-    has_circle = i_circle >= 0;
-    for (auto& f : *l) {
-        Where w = where;
-        w.fid = f->GetFID();
-        auto text = [&](int i) -> std::string {
-            if (i < 0 || !f->IsFieldSetAndNotNull(i)) return {};
-            bool ok = true;
-            const std::string v = utf8_or_gbk(f->GetFieldAsString(i), &ok);
-            if (!ok) {
-                Where fw = w;
-                fw.field = defn->GetFieldDefn(i)->GetNameRef();
-                throw InputError(fw, "text is not valid UTF-8 (nor GBK)");
-            }
-            return trim(v);
-        };
-        BoundaryCounty c;
-        c.city_code = text(i_city_code);
-        c.city = text(i_city);
-        c.circle = text(i_circle);
-        out[text(i_code)] = c;
-    }
+    // Places only: which city and circle each county is in.
+    BoundaryOptions read;
+    read.geometry = false;
+    read.encoding = options.encoding;
+    Boundary boundary = read_boundary(ctx, options.boundary, read);
+    has_circle = !boundary.fields.circle.empty();
+    for (BoundaryCounty& c : boundary.counties) out[c.code] = std::move(c);
     return out;
 }
 
@@ -706,7 +590,7 @@ void ProjectChecker::Impl::resolve_places() {
             if (!unknown_counties++) first_unknown = u.code + " (county " + u.county_code + ")";
         }
         // GB/T 2260: a county's first four digits are its city's.
-        if (u.city_code.empty() && is_county_code(u.county_code)) u.city_code = u.county_code.substr(0, 4) + "00";
+        if (u.city_code.empty() && is_county_code(u.county_code)) u.city_code = city_code_of(u.county_code);
     }
     if (unknown_counties)
         warnings.push_back(fmt::format("{} unit(s) lie in counties that the boundary does not have, first {}: their "
@@ -717,7 +601,7 @@ void ProjectChecker::Impl::resolve_places() {
 void ProjectChecker::Impl::check_scopes() {
     std::set<std::string> provinces, circles, city_codes, cities, codes, counties;
     for (const auto& u : units) {
-        if (u.county_code.size() == 6) provinces.insert(u.county_code.substr(0, 2) + "0000");
+        if (u.county_code.size() == 6) provinces.insert(province_code_of(u.county_code));
         if (!u.circle.empty()) circles.insert(u.circle);
         city_codes.insert(u.city_code);
         cities.insert(u.city);
@@ -885,18 +769,12 @@ Footprint ProjectChecker::footprint_from_geojson(const std::string& geometry) co
 }
 
 Footprint ProjectChecker::footprint_from_source(const std::string& spec) const {
-    gdal_init();
+    OpenLayerOptions open;
+    open.default_layer.clear();  // a footprint's layer is named when there are several
+    const VectorLayer source = open_vector_layer(parse_source(spec), open);
     detail::QuietGdal quiet;
-    const SourceRef ref = parse_source(spec);
-    Where where{ref.path, ref.layer, {}, {}};
-    const std::string path = ref.path == "-" ? "/vsistdin/" : ref.path;
-    std::error_code ec;
-    if (path.rfind("/vsi", 0) != 0 && path.rfind("PG:", 0) != 0 && !fs::exists(path, ec)) throw InputError(where, "no such file");
-    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-    if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
-    OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : detail::sole_layer(*ds) ? detail::sole_layer(*ds) : nullptr;
-    if (!l) throw InputError(where, ref.layer.empty() ? "the source holds several layers; name one as 'PATH|layername=NAME'" : "no such layer");
-    where.layer = l->GetName();
+    OGRLayer* l = source.layer;
+    const Where& where = source.where;
     OGRSpatialReference srs;
     if (const OGRSpatialReference* s = l->GetSpatialRef(); s && !s->IsEmpty()) srs = *s;
     auto collection = std::make_unique<OGRGeometryCollection>();
@@ -1036,7 +914,7 @@ void ProjectChecker::Impl::apply_rules(const std::vector<TouchedUnit>& touched, 
             Truth applies = Truth::no;
             switch (r.level) {
                 case Level::province:
-                    applies = u.county_code.size() == 6 && u.county_code.substr(0, 2) + "0000" == r.scope ? Truth::yes : Truth::no;
+                    applies = u.county_code.size() == 6 && province_code_of(u.county_code) == r.scope ? Truth::yes : Truth::no;
                     break;
                 case Level::circle:
                     applies = u.circle.empty() ? Truth::unknown : u.circle == r.scope ? Truth::yes : Truth::no;
@@ -1180,29 +1058,21 @@ void refuse_repeated_coordinate_columns(const std::string& path, const Where& wh
 }  // namespace
 
 BatchResult ProjectChecker::screen(const BatchOptions& o) const {
-    gdal_init();
-    detail::QuietGdal quiet;
     const SourceRef ref = parse_source(o.source);
-    Where where{ref.path, ref.layer, {}, {}};
-    const std::string path = ref.path == "-" ? "/vsistdin/" : ref.path;
-    std::error_code ec;
-    if (path.rfind("/vsi", 0) != 0 && path.rfind("PG:", 0) != 0 && !fs::exists(path, ec)) throw InputError(where, "no such file");
-    std::string ext = fs::path(path).extension().string();
-    ext = lower_ascii(ext);
-    CPLStringList open_options;
+    const std::string& path = ref.path;
+    const std::string ext = lower_ascii(fs::path(path).extension().string());
+    OpenLayerOptions open;
+    open.default_layer.clear();  // the layer of enterprises is named when there are several
     if (ext == ".csv" || ext == ".txt" || ext == ".tsv" || path.rfind("CSV:", 0) == 0) {
         // Coordinates from the usual column names, as GDAL's CSV driver finds them.
-        refuse_repeated_coordinate_columns(path, where);
-        open_options.SetNameValue("X_POSSIBLE_NAMES", joined(kLongitudeColumns).c_str());
-        open_options.SetNameValue("Y_POSSIBLE_NAMES", joined(kLatitudeColumns).c_str());
-        open_options.SetNameValue("KEEP_GEOM_COLUMNS", "NO");
+        refuse_repeated_coordinate_columns(path, Where{path, ref.layer, {}, {}});
+        open.open_options = {"X_POSSIBLE_NAMES=" + joined(kLongitudeColumns),
+                             "Y_POSSIBLE_NAMES=" + joined(kLatitudeColumns), "KEEP_GEOM_COLUMNS=NO"};
     }
-    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
-                                                      open_options.List()));
-    if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
-    OGRLayer* l = !ref.layer.empty() ? ds->GetLayerByName(ref.layer.c_str()) : detail::sole_layer(*ds) ? detail::sole_layer(*ds) : nullptr;
-    if (!l) throw InputError(where, ref.layer.empty() ? "the source holds several layers; name one as 'PATH|layername=NAME'" : "no such layer");
-    where.layer = l->GetName();
+    const VectorLayer source = open_vector_layer(ref, open);
+    detail::QuietGdal quiet;
+    OGRLayer* l = source.layer;
+    const Where& where = source.where;
     if (l->GetGeomType() == wkbNone)
         throw InputError(where, "the layer has no geometry; a CSV needs longitude and latitude columns named lon/lat, "
                                 "longitude/latitude, x/y or 经度/纬度");

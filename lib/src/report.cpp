@@ -8,9 +8,11 @@
 
 #include "parallel.hpp"
 #include "report_detail.hpp"
+#include "zone/boundary.hpp"
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
 #include "zone/source.hpp"
+#include "zone/unit_map.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -23,8 +25,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iostream>
-#include <iterator>
 #include <map>
 #include <numeric>
 #include <set>
@@ -74,105 +74,19 @@ std::vector<ReportLevel> parse_report_levels(const std::string& text) {
     return {chosen.begin(), chosen.end()};
 }
 
-const std::array<const char*, 4>& list_dimensions() {
-    static const std::array<const char*, 4> names = {"空间布局约束", "污染物排放管控", "环境风险防控",
-                                                     "资源开发效率要求"};
-    return names;
-}
+const std::array<const char*, 4>& list_dimensions() { return kDimensions; }
 
-const std::array<const char*, 4>& list_fields() {
-    static const std::array<const char*, 4> names = {"KJBJYS", "PWWPFGK", "HJFXFK", "ZYKFXLYQ"};
-    return names;
-}
+const std::array<const char*, 4>& list_fields() { return kDimensionFields; }
 
 namespace {
 
-struct QuietGdal {
-    QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdal() { CPLPopErrorHandler(); }
-};
-
-// Standard input is read once into memory: the map is opened more than once
-// (to see its fields, then to read it).
-class StdinCopy {
-public:
-    std::string path_for(const std::string& path) {
-        if (path != "-") return path;
-        if (!name_.empty()) return name_;
-        std::string bytes{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-        if (bytes.empty()) throw InputError(Where{"-", {}, {}, {}}, "standard input is empty");
-        name_ = "/vsimem/zone-report-stdin";
-        auto* buffer = static_cast<GByte*>(CPLMalloc(bytes.size()));
-        std::copy(bytes.begin(), bytes.end(), buffer);
-        VSIFCloseL(VSIFileFromMemBuffer(name_.c_str(), buffer, bytes.size(), TRUE));
-        return name_;
-    }
-    ~StdinCopy() {
-        if (!name_.empty()) VSIUnlink(name_.c_str());
-    }
-
-private:
-    std::string name_;
-};
-
-// The layer read_polygon_layer() will pick, and its fields.
-struct LayerInfo {
-    bool opened = false;
-    std::string layer;
-    std::vector<std::string> fields;
-    bool has(const std::string& name) const {
-        return std::any_of(fields.begin(), fields.end(), [&](const std::string& f) { return EQUAL(f.c_str(), name.c_str()); });
-    }
-    std::string list() const {
-        std::string s;
-        for (const auto& f : fields) s += (s.empty() ? "" : ", ") + f;
-        return s;
-    }
-};
-
-LayerInfo inspect_layer(const SourceRef& ref) {
-    QuietGdal quiet;
-    LayerInfo info;
-    GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-    if (!ds) return info;  // read_polygon_layer says why, in its words
-    OGRLayer* layer = !ref.layer.empty()              ? ds->GetLayerByName(ref.layer.c_str())
-                      : detail::sole_layer(*ds) ? detail::sole_layer(*ds)
-                                                 : ds->GetLayerByName("units");
-    if (!layer) return info;
-    info.opened = true;
-    info.layer = layer->GetName();
-    OGRFeatureDefn* defn = layer->GetLayerDefn();
-    for (int i = 0; i < defn->GetFieldCount(); ++i) info.fields.push_back(defn->GetFieldDefn(i)->GetNameRef());
-    return info;
-}
-
 // The first feature of a layer without a geometry (read_polygon_layer skips them).
-std::int64_t first_without_geometry(const SourceRef& ref, const std::string& layer_name) {
-    QuietGdal quiet;
-    GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-    OGRLayer* layer = ds ? ds->GetLayerByName(layer_name.c_str()) : nullptr;
-    if (!layer) return -1;
-    for (auto& f : *layer)
+std::int64_t first_without_geometry(const std::string& source) {
+    const VectorLayer opened = open_vector_layer(parse_source(source));
+    for (auto& f : *opened.layer)
         if (!f->GetGeometryRef() || f->GetGeometryRef()->IsEmpty()) return f->GetFID();
     return -1;
 }
-
-std::string trim(std::string s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
-// Field values of one feature by name (absent fields read as empty).
-struct Values {
-    const std::vector<std::string>* fields;
-    const std::vector<std::string>* values;
-    std::string operator[](const std::string& name) const {
-        for (std::size_t i = 0; i < fields->size(); ++i)
-            if (EQUAL((*fields)[i].c_str(), name.c_str())) return trim((*values)[i]);
-        return {};
-    }
-};
 
 // A unit as read, before the report is put together.
 struct Draft {
@@ -184,27 +98,6 @@ struct Draft {
     const GEOSGeometry* geom = nullptr;
     int county = -1;  // index into the boundary's counties, when there is one
 };
-
-struct BoundaryCounty {
-    std::int64_t fid = 0;
-    std::string code, name, city_code, city, circle;
-    const GEOSGeometry* geom = nullptr;
-};
-
-std::string pick_field(const LayerInfo& info, const std::string& chosen, std::initializer_list<const char*> usual,
-                       const Where& where, const char* what) {
-    if (!chosen.empty()) {
-        if (!info.has(chosen)) {
-            Where w = where;
-            w.field = chosen;
-            throw InputError(w, std::string("no such field (") + what + "); the layer has: " + info.list());
-        }
-        return chosen;
-    }
-    for (const char* name : usual)
-        if (info.has(name)) return name;
-    return {};
-}
 
 // ------------------------------------------------------------------ the builder
 
@@ -231,64 +124,36 @@ private:
     ReportOptions options_;
     Report report_;
     geos::Context ctx_;
-    StdinCopy stdin_;
-    SourceRef units_ref_;
     PolygonLayer units_layer_;
     std::vector<Draft> drafts_;   // sorted by code
-    PolygonLayer boundary_layer_;
-    std::vector<BoundaryCounty> counties_;
-    std::string circle_field_, city_field_, city_code_field_;
+    Boundary boundary_;
+    std::vector<BoundaryCounty>& counties_ = boundary_.counties;
     bool have_city_ = false, have_circle_ = false;
     std::vector<int> zone_;       // per draft: Gauss-Krüger central meridian
     std::vector<std::string> yslx_;
 };
 
 void Builder::read_units() {
-    gdal_init();
-    units_ref_ = parse_source(input_);
-    input_path_ = units_ref_.path;
-    if (units_ref_.path == "-") units_ref_.path = stdin_.path_for("-");
-    const LayerInfo info = inspect_layer(units_ref_);
-    const Where where{input_path_, info.layer, {}, {}};
-
-    ReadOptions read;
-    read.encoding = options_.encoding;
-    std::vector<std::string> wanted = {"HJZHGKDYBM", "ZHGKDYFL", "XZQDM", "HJZHGKDYMC", "PROV", "CITY", "AREA",
-                                       "MJ",         "YSLX",     "REMARK"};
-    for (const char* f : list_fields()) wanted.push_back(f);
-    if (info.opened) {
-        for (const char* required : {"HJZHGKDYBM", "ZHGKDYFL"}) {
-            if (!info.has(required)) {
-                Where w = where;
-                w.field = required;
-                throw InputError(w, "no such field; a unit map needs its unit codes (HJZHGKDYBM) and categories "
-                                    "(ZHGKDYFL); the layer has: " + info.list());
-            }
-        }
-        for (const auto& f : wanted)
-            if (info.has(f)) read.fields.push_back(f);
-    } else {
-        read.fields = {"HJZHGKDYBM", "ZHGKDYFL"};  // read_polygon_layer explains why it cannot open
-    }
-    units_layer_ = read_polygon_layer(ctx_, units_ref_, read);
+    input_path_ = parse_source(input_).path;
+    UnitPolygons read = read_unit_polygons(ctx_, input_, options_.encoding, {"HJZHGKDYBM", "ZHGKDYFL"});
+    units_layer_ = std::move(read.layer);
     report_.layer = units_layer_.layer_name;
     if (units_layer_.skipped_null) {
-        const std::int64_t fid = first_without_geometry(units_ref_, units_layer_.layer_name);
+        const std::int64_t fid = first_without_geometry(input_);
         throw InputError(unit_where(fid, {}),
                          fmt::format("the unit has no geometry ({} unit{} without one); its area cannot be "
                                      "counted — check the map with zone-check",
                                      units_layer_.skipped_null, units_layer_.skipped_null == 1 ? "" : "s"));
     }
-    if (!info.has("XZQDM"))
+    if (!read.has("XZQDM"))
         report_.notes.push_back("the map has no XZQDM field: each unit's county is the county part of its code");
 
     std::map<std::string, std::int64_t> fid_of_code;
     for (const auto& f : units_layer_.features) {
-        const Values v{&read.fields, &f.values};
         Draft d;
         d.fid = f.fid;
         d.geom = f.geom.get();
-        d.code = v["HJZHGKDYBM"];
+        d.code = read.value(f, "HJZHGKDYBM");
         if (d.code.empty()) throw InputError(unit_where(f.fid, "HJZHGKDYBM"), "the unit has no code");
         auto [it, inserted] = fid_of_code.emplace(d.code, f.fid);
         if (!inserted)
@@ -296,25 +161,26 @@ void Builder::read_units() {
                              fmt::format("code {} is also the code of feature {}; each unit's sheet is found by its "
                                          "code, so codes must be unique (zone-check map finds every duplicate)",
                                          d.code, it->second));
-        const std::string category = v["ZHGKDYFL"];
+        const std::string category = read.value(f, "ZHGKDYFL");
         if (category != "1" && category != "2" && category != "3")
             throw InputError(unit_where(f.fid, "ZHGKDYFL"),
                              "category '" + category + "' of unit " + d.code + " is not 1, 2 or 3");
         d.category = category[0] - '0';
-        d.county_code = v["XZQDM"];
-        if (d.county_code.empty() && is_valid_unit_code(d.code)) d.county_code = d.code.substr(2, 6);
+        d.county_code = read.value(f, "XZQDM");
+        if (d.county_code.empty())
+            if (const auto code = UnitCode::parse(d.code)) d.county_code = code->county();
         if (!is_county_code(d.county_code))
-            throw InputError(unit_where(f.fid, info.has("XZQDM") ? "XZQDM" : "HJZHGKDYBM"),
+            throw InputError(unit_where(f.fid, read.has("XZQDM") ? "XZQDM" : "HJZHGKDYBM"),
                              "county code '" + d.county_code + "' of unit " + d.code +
                                  " is not six digits: the unit cannot be placed in a county");
-        d.name = v["HJZHGKDYMC"];
-        d.province = v["PROV"];
-        d.city_field = v["CITY"];
-        d.county_field = v["AREA"];
-        d.yslx = v["YSLX"];
-        d.remark = v["REMARK"];
-        for (int k = 0; k < 4; ++k) d.list[k] = v[list_fields()[k]];
-        const std::string mj = v["MJ"];
+        d.name = read.value(f, "HJZHGKDYMC");
+        d.province = read.value(f, "PROV");
+        d.city_field = read.value(f, "CITY");
+        d.county_field = read.value(f, "AREA");
+        d.yslx = read.value(f, "YSLX");
+        d.remark = read.value(f, "REMARK");
+        for (int k = 0; k < 4; ++k) d.list[k] = read.value(f, list_fields()[k]);
+        const std::string mj = read.value(f, "MJ");
         if (!mj.empty()) {
             char* end = nullptr;
             const double x = std::strtod(mj.c_str(), &end);
@@ -323,7 +189,7 @@ void Builder::read_units() {
         drafts_.push_back(std::move(d));
     }
     std::sort(drafts_.begin(), drafts_.end(), [](const Draft& a, const Draft& b) { return a.code < b.code; });
-    have_city_ = info.has("CITY");
+    have_city_ = read.has("CITY");
     if (units_layer_.repaired)
         report_.notes.push_back(fmt::format(
             "{} invalid unit geometr{} repaired (GEOS MakeValid) before measuring; check the map with zone-check",
@@ -332,49 +198,14 @@ void Builder::read_units() {
 
 void Builder::read_boundary() {
     if (options_.boundary.empty()) return;
-    const SourceRef ref = parse_source(options_.boundary);
-    const LayerInfo info = inspect_layer(ref);
-    const Where where{ref.path, info.layer, {}, {}};
-    const BoundaryFields& chosen = options_.boundary_fields;
-    ReadOptions read;
-    read.target_crs_wkt = units_layer_.crs_wkt;
+    BoundaryOptions read;
+    read.fields = options_.boundary_fields;
     read.encoding = options_.encoding;
-    std::string code_field, name_field;
-    if (info.opened) {
-        code_field = pick_field(info, chosen.code, {"XZQDM", "adcode", "PAC", "code"}, where, "county code");
-        if (code_field.empty())
-            throw InputError(where, "no county code field (XZQDM, adcode, PAC or code); name it with "
-                                    "--boundary-fields code=FIELD; the layer has: " + info.list());
-        name_field = pick_field(info, chosen.name, {"name", "XZQMC", "county"}, where, "county name");
-        city_code_field_ = pick_field(info, chosen.city_code, {"city_adcode", "city_code", "SJDM"}, where, "city code");
-        city_field_ = pick_field(info, chosen.city, {"city_name", "city", "SJMC"}, where, "city name");
-        circle_field_ = pick_field(info, chosen.circle, {"circle", "economic_circle"}, where, "economic circle");
-        for (const auto* f : {&code_field, &name_field, &city_code_field_, &city_field_, &circle_field_})
-            if (!f->empty()) read.fields.push_back(*f);
-    } else {
-        read.fields = {chosen.code.empty() ? std::string("adcode") : chosen.code};
-    }
-    boundary_layer_ = read_polygon_layer(ctx_, ref, read);
-    std::map<std::string, std::int64_t> fid_of_code;
-    for (const auto& f : boundary_layer_.features) {
-        const Values v{&read.fields, &f.values};
-        BoundaryCounty c;
-        c.fid = f.fid;
-        c.geom = f.geom.get();
-        c.code = v[code_field];
-        if (!name_field.empty()) c.name = v[name_field];
-        if (!city_code_field_.empty()) c.city_code = v[city_code_field_];
-        if (!city_field_.empty()) c.city = v[city_field_];
-        if (!circle_field_.empty()) c.circle = v[circle_field_];
-        Where w{ref.path, boundary_layer_.layer_name, f.fid, code_field};
-        if (!is_county_code(c.code)) throw InputError(w, "county code '" + c.code + "' is not six digits");
-        auto [it, inserted] = fid_of_code.emplace(c.code, f.fid);
-        if (!inserted)
-            throw InputError(w, fmt::format("county code {} is also the code of feature {}", c.code, it->second));
-        counties_.push_back(std::move(c));
-    }
-    have_city_ = !city_field_.empty() || !city_code_field_.empty();
-    have_circle_ = !circle_field_.empty();
+    read.target_crs_wkt = units_layer_.crs_wkt;
+    read.code_field_option = "--boundary-fields code=FIELD";
+    boundary_ = zone::read_boundary(ctx_, options_.boundary, read);
+    have_city_ = !boundary_.fields.city.empty() || !boundary_.fields.city_code.empty();
+    have_circle_ = !boundary_.fields.circle.empty();
 
     std::map<std::string, int> index;
     for (std::size_t i = 0; i < counties_.size(); ++i) index.emplace(counties_[i].code, static_cast<int>(i));
@@ -383,7 +214,7 @@ void Builder::read_boundary() {
         if (it == index.end())
             throw InputError(unit_where(d.fid, "XZQDM"),
                              "unit " + d.code + " is in county " + d.county_code + ", which the boundary " +
-                                 options_.boundary + " does not have (field " + code_field + ")");
+                                 options_.boundary + " does not have (field " + boundary_.fields.code + ")");
         d.county = it->second;
     }
 }
@@ -427,7 +258,7 @@ void Builder::measure() {
         std::map<std::string, int> zone_of_county;
         if (!counties_.empty()) {
             for (const auto& c : counties_) {
-                geos::GeomPtr p = geos::own(ctx_, GEOSGetCentroid_r(ctx_, c.geom), "centroid");
+                geos::GeomPtr p = geos::own(ctx_, GEOSGetCentroid_r(ctx_, c.geom.get()), "centroid");
                 double x = 0, y = 0;
                 GEOSGeomGetX_r(ctx_, p.get(), &x);
                 GEOSGeomGetY_r(ctx_, p.get(), &y);
@@ -474,23 +305,23 @@ void Builder::group() {
     const std::size_t nlevels = report_.levels.size();
     auto place = [&](const Draft& d, ReportLevel level) -> Place {
         const BoundaryCounty* c = d.county >= 0 ? &counties_[d.county] : nullptr;
-        const Where bw = c ? Where{parse_source(options_.boundary).path, boundary_layer_.layer_name, c->fid, {}}
+        const Where bw = c ? Where{parse_source(options_.boundary).path, boundary_.layer, c->fid, {}}
                            : Where{};
         switch (level) {
             case ReportLevel::province: {
-                const std::string code = d.county_code.substr(0, 2) + "0000";
+                const std::string code = province_code_of(d.county_code);
                 return {code, code, d.province.empty() ? code : d.province, unit_where(d.fid, "PROV")};
             }
             case ReportLevel::circle: {
                 Where w = bw;
-                w.field = circle_field_;
+                w.field = boundary_.fields.circle;
                 const std::string name = c->circle.empty() ? "（未标明经济圈）" : c->circle;
                 return {name, "", name, w};
             }
             case ReportLevel::city: {
                 if (c) {
                     Where w = bw;
-                    w.field = city_field_.empty() ? city_code_field_ : city_field_;
+                    w.field = boundary_.fields.city.empty() ? boundary_.fields.city_code : boundary_.fields.city;
                     const std::string key = c->city_code.empty() ? c->city : c->city_code;
                     return {key, c->city_code, c->city.empty() ? c->city_code : c->city, w};
                 }
@@ -688,7 +519,7 @@ void Builder::make_map() {
             c.name = report_.units[u].county;
             if (d.county >= 0) {
                 const BoundaryCounty& b = counties_[d.county];
-                c.outline = b.geom;
+                c.outline = b.geom.get();
                 c.city_key = b.city_code.empty() ? b.city : b.city_code;
                 c.city_name = b.city.empty() ? b.city_code : b.city;
             } else if (have_city_) {

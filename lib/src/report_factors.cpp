@@ -5,6 +5,8 @@
 // YSLX lists every factor whose land lies in the unit, not only the one that
 // decided its category, so the shares overlap and need not add up to 100 %.
 #include "parallel.hpp"
+#include "text_util.hpp"
+
 #include "report_detail.hpp"
 #include "zone/error.hpp"
 #include "zone/scheme.hpp"
@@ -19,12 +21,6 @@
 namespace zone::detail {
 
 namespace {
-
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
 // "a;b; c" -> a, b, c. The full-width "；" is accepted too: hand-edited maps have it.
 std::vector<std::string> split_ids(std::string text) {

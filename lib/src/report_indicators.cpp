@@ -4,6 +4,10 @@
 // worse, priority units first: supervising them is the first duty the policy
 // names.
 #include "report_detail.hpp"
+
+#include "gdal_util.hpp"
+#include "text_util.hpp"
+
 #include "zone/error.hpp"
 #include "zone/source.hpp"
 
@@ -23,22 +27,6 @@ namespace zone::detail {
 
 namespace {
 
-struct QuietGdal {
-    QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdal() { CPLPopErrorHandler(); }
-};
-
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // A number and nothing else ("12.5", "-3", "1e3"); thousands separators are not numbers.
 std::optional<double> parse_number(const std::string& text) {
     const std::string t = trim(text);
@@ -50,7 +38,7 @@ std::optional<double> parse_number(const std::string& text) {
 }
 
 std::optional<bool> parse_bool(const std::string& text) {
-    const std::string t = lower(trim(text));
+    const std::string t = lower_ascii(trim(text));
     if (t == "1" || t == "true" || t == "yes" || t == "y" || t == "t" || t == "是") return true;
     if (t == "0" || t == "false" || t == "no" || t == "n" || t == "f" || t == "否") return false;
     return std::nullopt;
@@ -59,34 +47,14 @@ std::optional<bool> parse_bool(const std::string& text) {
 }  // namespace
 
 Effectiveness read_effectiveness(const std::string& source, const std::vector<ReportUnit>& units) {
-    gdal_init();
+    OpenLayerOptions open;
+    open.default_layer = "indicators";
+    open.stdin_prefix = "CSV:";  // "-": a CSV on standard input, as zone-monitor -o - writes it
+    const VectorLayer opened = open_vector_layer(parse_source(source), open);
     QuietGdal quiet;
-    const SourceRef ref = parse_source(source);
-    Where where{ref.path, ref.layer, {}, {}};
-    // "-": a CSV on standard input, as zone-monitor -o - writes it.
-    const bool from_stdin = ref.path == "-";
-    VSIStatBufL stat;
-    if (!from_stdin && VSIStatL(ref.path.c_str(), &stat) != 0 && ref.path.rfind("/vsi", 0) != 0 &&
-        ref.path.rfind("PG:", 0) != 0)
-        throw InputError(where, "no such file");
-    GDALDatasetUniquePtr ds(
-        GDALDataset::Open(from_stdin ? "CSV:/vsistdin/" : ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-    if (!ds) throw InputError(where, std::string("GDAL cannot open it as a table: ") + CPLGetLastErrorMsg());
-    OGRLayer* layer = nullptr;
-    std::string names;
-    for (int i = 0; i < ds->GetLayerCount(); ++i) names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
-    if (!ref.layer.empty()) {
-        layer = ds->GetLayerByName(ref.layer.c_str());
-        if (!layer) throw InputError(where, "no such layer (sheet); the source has: " + names);
-    } else if (ds->GetLayerCount() == 1) {
-        layer = ds->GetLayer(0);
-    } else {
-        layer = ds->GetLayerByName("indicators");
-        if (!layer)
-            throw InputError(where, "the source holds " + std::to_string(ds->GetLayerCount()) + " layers (" + names +
-                                        ") and none is called indicators; name one as 'FILE|layername=NAME'");
-    }
-    where.layer = layer->GetName();
+    GDALDataset* ds = opened.dataset.get();
+    OGRLayer* layer = opened.layer;
+    const Where& where = opened.where;
     const bool csv = ds->GetDriver() && EQUAL(ds->GetDriver()->GetDescription(), "CSV");
 
     OGRFeatureDefn* defn = layer->GetLayerDefn();
@@ -126,7 +94,7 @@ Effectiveness read_effectiveness(const std::string& source, const std::vector<Re
         const std::string line = csv ? fmt::format(" (line {})", fid + 1) : std::string();
         auto text = [&](int i) { return f->IsFieldSetAndNotNull(i) ? trim(f->GetFieldAsString(i)) : std::string(); };
         auto bad = [&](int i, const std::string& problem) {
-            return InputError(Where{ref.path, where.layer, fid, defn->GetFieldDefn(i)->GetNameRef()}, problem + line);
+            return InputError(Where{where.file, where.layer, fid, defn->GetFieldDefn(i)->GetNameRef()}, problem + line);
         };
         const std::string code = text(i_code), indicator = text(i_indicator);
         if (code.empty() && indicator.empty() && text(i_baseline).empty() && text(i_current).empty()) continue;

@@ -2,6 +2,7 @@
 // of each unit from an access list (issue 4) and the change section from a
 // zone-diff comparison (issue 5, zonekit(7) DIFF REPORT).
 #include "zone/access_list.hpp"
+#include "zone/coding.hpp"
 #include "zone/diff.hpp"
 #include "zone/report.hpp"
 
@@ -22,12 +23,12 @@ bool rule_applies(const Rule& r, const ReportUnit& u) {
         return false;
     switch (r.level) {
         case Level::province:
-            return u.county_code.size() == 6 && u.county_code.substr(0, 2) + "0000" == r.scope;
+            return u.county_code.size() == 6 && province_code_of(u.county_code) == r.scope;
         case Level::circle:
             return !u.circle.empty() && u.circle == r.scope;
         case Level::city: {
             std::string city_code = u.city_code;
-            if (city_code.empty() && u.county_code.size() == 6) city_code = u.county_code.substr(0, 4) + "00";
+            if (city_code.empty()) city_code = city_code_of(u.county_code);
             return city_code == r.scope || (!u.city.empty() && u.city == r.scope);
         }
         case Level::unit:

@@ -16,7 +16,10 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iostream>
+#include <iterator>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
@@ -46,12 +49,7 @@ bool is_valid_utf8(const std::string& s) {
 
 namespace {
 
-std::string gdal_path(const std::string& path) { return path == "-" ? "/vsistdin/" : path; }
-
-std::string last_gdal_error() {
-    const char* msg = CPLGetLastErrorMsg();
-    return msg && *msg ? msg : "GDAL gave no reason";
-}
+using detail::last_gdal_error;
 
 std::string layer_names(GDALDataset& ds) {
     std::string names;
@@ -71,51 +69,85 @@ std::string field_names(OGRFeatureDefn& defn) {
     return names;
 }
 
-bool is_shapefile(GDALDataset& ds) {
-    return ds.GetDriver() && EQUAL(ds.GetDriver()->GetDescription(), "ESRI Shapefile");
+// The name standard input's copy goes by; a one-layer format (GeoJSON) names
+// its layer after it.
+constexpr const char* stdin_basename = "stdin";
+
+// Standard input, read to its end the first time it is asked for and kept in
+// memory for the rest of the process: a source may be opened more than once,
+// and GDAL needs to seek in most formats.
+const std::string& stdin_copy() {
+    static const std::string name = [] {
+        std::string bytes{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+        if (bytes.empty()) throw InputError(Where{"-", {}, {}, {}}, "standard input is empty");
+        const std::string path = "/vsimem/zonekit-stdin/" + std::string(stdin_basename);
+        auto* buffer = static_cast<GByte*>(CPLMalloc(bytes.size()));
+        std::copy(bytes.begin(), bytes.end(), buffer);
+        VSIFCloseL(VSIFileFromMemBuffer(path.c_str(), buffer, bytes.size(), TRUE));
+        return path;
+    }();
+    return name;
 }
 
 }  // namespace
 
-PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& source,
-                                const ReadOptions& options) {
+VectorLayer open_vector_layer(const SourceRef& source, const OpenLayerOptions& options) {
     gdal_init();
     detail::QuietGdal quiet;
-    Where where{source.path, source.layer, {}, {}};
-
-    const std::string path = gdal_path(source.path);
+    VectorLayer out;
+    out.where = Where{source.path, source.layer, {}, {}};
+    const bool from_stdin = source.path == "-";
+    const std::string file = from_stdin ? stdin_copy() : source.path;
+    const std::string path = from_stdin ? options.stdin_prefix + file : file;
     VSIStatBufL stat;
     const bool is_connection = path.rfind("PG:", 0) == 0 || path.rfind("/vsi", 0) == 0;
-    if (!is_connection && VSIStatL(path.c_str(), &stat) != 0) throw InputError(where, "no such file");
+    if (!is_connection && VSIStatL(file.c_str(), &stat) != 0) throw InputError(out.where, "no such file");
 
     CPLStringList open_options;
     if (!options.encoding.empty()) open_options.SetNameValue("ENCODING", options.encoding.c_str());
+    for (const auto& o : options.open_options) open_options.AddString(o.c_str());
     CPLErrorReset();
-    GDALDatasetUniquePtr ds(GDALDataset::Open(
-        path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
-        options.encoding.empty() ? nullptr : open_options.List(), nullptr));
-    if (!ds) throw InputError(where, "GDAL cannot open it as a vector source: " + last_gdal_error());
+    out.dataset.reset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                        open_options.empty() ? nullptr : open_options.List(), nullptr));
+    if (!out.dataset) throw InputError(out.where, "GDAL cannot open it as a vector source: " + last_gdal_error());
+    GDALDataset& ds = *out.dataset;
 
-    OGRLayer* layer = nullptr;
     if (!source.layer.empty()) {
-        layer = ds->GetLayerByName(source.layer.c_str());
-        if (!layer) throw InputError(where, "no such layer; the source has: " + layer_names(*ds));
-    } else if (OGRLayer* sole = detail::sole_layer(*ds)) {
-        layer = sole;
-    } else if (ds->GetLayerCount() == 0) {
-        throw InputError(where, "the source holds no layer");
+        out.layer = ds.GetLayerByName(source.layer.c_str());
+        if (!out.layer) throw InputError(out.where, "no such layer; the source has: " + layer_names(ds));
+    } else if (OGRLayer* sole = detail::sole_layer(ds)) {
+        out.layer = sole;
+    } else if (ds.GetLayerCount() == 0) {
+        throw InputError(out.where, "the source holds no layer");
     } else {
-        layer = ds->GetLayerByName("units");
-        if (!layer)
-            throw InputError(where, "the source holds " + std::to_string(ds->GetLayerCount()) +
-                                        " layers (" + layer_names(*ds) +
-                                        "); name one as 'PATH|layername=NAME'");
+        if (!options.default_layer.empty()) out.layer = ds.GetLayerByName(options.default_layer.c_str());
+        if (!out.layer)
+            throw InputError(out.where, "the source holds " + std::to_string(ds.GetLayerCount()) + " layers (" +
+                                            layer_names(ds) + ")" +
+                                            (options.default_layer.empty()
+                                                 ? std::string()
+                                                 : " and none is called " + options.default_layer) +
+                                            "; name one as 'PATH|layername=NAME'");
     }
-    where.layer = layer->GetName();
+    out.where.layer = out.layer->GetName();
+    // A format of one layer names it after the file; standard input has no name.
+    if (from_stdin && out.where.layer == stdin_basename) out.where.layer.clear();
+    out.shapefile = ds.GetDriver() && EQUAL(ds.GetDriver()->GetDescription(), "ESRI Shapefile");
+    return out;
+}
+
+PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& source,
+                                const ReadOptions& options) {
+    OpenLayerOptions open;
+    open.encoding = options.encoding;
+    VectorLayer opened = open_vector_layer(source, open);
+    detail::QuietGdal quiet;
+    OGRLayer* layer = opened.layer;
+    Where where = opened.where;
 
     PolygonLayer result;
     result.source = source;
-    result.layer_name = layer->GetName();
+    result.layer_name = where.layer;
 
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     std::vector<int> field_index;
@@ -136,7 +168,7 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
     if (srs && srs_name && STARTS_WITH_CI(srs_name, "Undefined") && !srs->GetAuthorityCode(nullptr))
         throw InputError(where, std::string("no coordinate reference system (the layer's SRS is \"") + srs_name + "\")");
     if (!srs || srs->IsEmpty())
-        throw InputError(where, is_shapefile(*ds)
+        throw InputError(where, opened.shapefile
                                     ? "no coordinate reference system: the Shapefile has no .prj"
                                     : "no coordinate reference system");
     OGRSpatialReference layer_srs(*srs);

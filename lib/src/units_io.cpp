@@ -6,6 +6,7 @@
 #include "zone/previous.hpp"
 #include "zone/qgis_style.hpp"
 #include "zone/source.hpp"
+#include "zone/unit_map.hpp"
 
 #include <cpl_error.h>
 #include <cpl_string.h>
@@ -22,22 +23,6 @@ namespace fs = std::filesystem;
 namespace zone {
 
 namespace {
-
-struct FieldSpec {
-    const char* name;
-    OGRFieldType type;
-    int width;
-    int precision;
-};
-
-// zonekit(7) UNIT LAYER; widths matter for Shapefiles only.
-constexpr FieldSpec unit_fields[] = {
-    {"HJZHGKDYBM", OFTString, 13, 0}, {"HJZHGKDYMC", OFTString, 254, 0}, {"PROV", OFTString, 50, 0},
-    {"CITY", OFTString, 50, 0},       {"AREA", OFTString, 50, 0},        {"XZQDM", OFTString, 6, 0},
-    {"ZHGKDYFL", OFTInteger, 1, 0},   {"MJ", OFTReal, 18, 6},            {"YSLX", OFTString, 254, 0},
-    {"KJBJYS", OFTString, 254, 0},    {"PWWPFGK", OFTString, 254, 0},    {"HJFXFK", OFTString, 254, 0},
-    {"ZYKFXLYQ", OFTString, 254, 0},  {"REMARK", OFTString, 254, 0},
-};
 
 std::string lower_extension(const std::string& path) {
     std::string ext = fs::path(path).extension().string();
@@ -77,8 +62,10 @@ void write_dataset(const std::vector<Unit>& units, const std::string& crs_wkt, c
     OGRLayer* layer = ds->CreateLayer(o.layer.c_str(), &srs, wkbMultiPolygon, layer_options.List());
     if (!layer) throw std::runtime_error("cannot create layer '" + o.layer + "' in " + o.path + ": " + CPLGetLastErrorMsg());
     if (!o.max_serials.empty()) layer->SetMetadataItem(max_serials_key, o.max_serials.c_str());
-    for (const auto& f : unit_fields) {
-        OGRFieldDefn def(f.name, f.type);
+    for (const UnitField& f : unit_layer_fields) {
+        OGRFieldDefn def(f.name, f.kind == UnitField::text      ? OFTString
+                                 : f.kind == UnitField::integer ? OFTInteger
+                                                                : OFTReal);
         def.SetWidth(f.width);
         def.SetPrecision(f.precision);
         if (layer->CreateField(&def) != OGRERR_NONE)

@@ -22,11 +22,8 @@ enum class Effect { prohibit, restrict, require, info };
 const char* to_string(Effect e);       // "prohibit" …
 const char* chinese_name(Effect e);    // 禁止 限制 要求 说明
 
-// The four dimensions of every list, in the order of zonekit(7) ACCESS LIST, and the
-// unit-layer fields that hold each one's text (zonekit(7) UNIT LAYER).
-constexpr std::array<const char*, 4> kDimensions = {"空间布局约束", "污染物排放管控", "环境风险防控",
-                                                    "资源开发效率要求"};
-constexpr std::array<const char*, 4> kDimensionFields = {"KJBJYS", "PWWPFGK", "HJFXFK", "ZYKFXLYQ"};
+// The four dimensions of every list (kDimensions) and the unit-layer fields
+// of their texts (kDimensionFields) are in zone/unit_map.hpp.
 
 struct Rule {
     std::string id;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "zone/scheme.hpp"
+#include "zone/unit_map.hpp"
 
 #include <array>
 #include <cstdint>
@@ -11,24 +12,6 @@
 #include <vector>
 
 namespace zone {
-
-// One environmental control unit, with the fields of zonekit(7) UNIT LAYER.
-struct Unit {
-    std::string code;         // HJZHGKDYBM
-    std::string name;         // HJZHGKDYMC
-    std::string province;     // PROV
-    std::string city;         // CITY
-    std::string county;       // AREA
-    std::string county_code;  // XZQDM
-    int category = 3;         // ZHGKDYFL
-    double area_km2 = 0;      // MJ
-    std::string factors;      // YSLX: ids of the factors whose land lies in the unit
-    // KJBJYS, PWWPFGK, HJFXFK, ZYKFXLYQ: the unit's access-list texts of the
-    // four dimensions (空间布局约束 …), when known (zone-build --access-texts).
-    std::array<std::string, 4> access_texts;
-    std::string remark;       // REMARK
-    std::vector<unsigned char> wkb;  // MultiPolygon, in the boundary's CRS
-};
 
 // A piece below the sliver threshold that had no neighbour of equal or
 // stricter category to merge into, so it stays (and usually is a real small

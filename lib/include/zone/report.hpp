@@ -13,6 +13,7 @@
 #pragma once
 
 #include "zone/area.hpp"
+#include "zone/boundary.hpp"
 #include "zone/indicator.hpp"
 
 #include <array>
@@ -196,15 +197,6 @@ struct Report {
     std::optional<Effectiveness> effectiveness;
     std::optional<ReportChanges> changes;
     std::vector<std::string> notes;   // what a reader should know (MJ that differs, …)
-};
-
-struct BoundaryFields {
-    // Empty: the first of the usual names that the layer has.
-    std::string code;       // XZQDM, adcode, PAC, code
-    std::string name;       // name, NAME, XZQMC, county
-    std::string city_code;  // city_adcode, city_code, SJDM
-    std::string city;       // city_name, CITY, SJMC
-    std::string circle;     // circle, CIRCLE, economic_circle
 };
 
 struct ReportOptions {

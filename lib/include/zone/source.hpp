@@ -1,7 +1,10 @@
 // Reading polygon layers through GDAL into GEOS geometries.
 #pragma once
 
+#include "zone/error.hpp"
 #include "zone/geos.hpp"
+
+#include <gdal_priv.h>
 
 #include <cstdint>
 #include <memory>
@@ -21,6 +24,35 @@ struct SourceRef {
 };
 
 SourceRef parse_source(const std::string& spec);
+
+// A layer of a GDAL source, open.
+struct VectorLayer {
+    GDALDatasetUniquePtr dataset;
+    OGRLayer* layer = nullptr;  // owned by `dataset`
+    // The source as the user named it ("-" for standard input) and the layer's
+    // name (empty for a single-layer format read from standard input, which
+    // has no file name to take one from): for messages and reports.
+    Where where;
+    bool shapefile = false;
+};
+
+struct OpenLayerOptions {
+    std::string encoding;  // Shapefile text encoding when no .cpg says it (GDAL's ENCODING)
+    std::vector<std::string> open_options;  // further GDAL open options, NAME=VALUE
+    // The layer taken from a source of several layers when none is named;
+    // empty: one must be named.
+    std::string default_layer = "units";
+    // Prefixed to standard input's copy when GDAL cannot tell its format by
+    // its bytes ("CSV:").
+    std::string stdin_prefix;
+};
+
+// Opens the layer a source names (zonekit(7) NAMING INPUTS): the one named
+// with |layername=, else the only one (QGIS's layer_styles table does not
+// count), else `default_layer`. "-" is standard input, read once into memory
+// however often it is opened. Throws InputError naming the file and layer:
+// no such file, not a vector source, no such layer, several layers.
+VectorLayer open_vector_layer(const SourceRef& source, const OpenLayerOptions& options = {});
 
 struct ReadOptions {
     std::vector<std::string> fields;  // text fields to read; each must exist
