@@ -2,6 +2,8 @@
 // the work, the engine, the report written, the line for stderr.
 #include "zone/check_command.hpp"
 
+#include "text_util.hpp"
+
 #include "zone/access_list.hpp"
 #include "zone/check_expect.hpp"
 #include "zone/check_report.hpp"
@@ -24,11 +26,7 @@ namespace zone {
 
 namespace {
 
-std::string lower_extension(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext;
-}
+using detail::lower_extension;
 
 bool is_stdout(const std::string& output) { return output.empty() || output == "-"; }
 

@@ -1,6 +1,7 @@
 // Small text operations on ASCII and UTF-8 that libzone's parsers share.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 namespace zone::detail {
@@ -17,6 +18,11 @@ inline std::string lower_ascii(std::string s) {
     for (auto& c : s)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return s;
+}
+
+// A path's extension with its dot, in lower case: "units.GPKG" → ".gpkg".
+inline std::string lower_extension(const std::string& path) {
+    return lower_ascii(std::filesystem::path(path).extension().string());
 }
 
 }  // namespace zone::detail

@@ -1,6 +1,7 @@
 #include "zone/units_io.hpp"
 
 #include "gdal_util.hpp"
+#include "text_util.hpp"
 #include "zone/error.hpp"
 #include "zone/output.hpp"
 #include "zone/previous.hpp"
@@ -24,11 +25,7 @@ namespace zone {
 
 namespace {
 
-std::string lower_extension(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext;
-}
+using detail::lower_extension;
 
 std::string extension_for_driver(const std::string& driver) {
     if (driver == "GPKG") return ".gpkg";
