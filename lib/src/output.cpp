@@ -3,6 +3,7 @@
 #include "zone/output.hpp"
 
 #include "gdal_util.hpp"
+#include "output_journal.hpp"
 #include "zone/error.hpp"
 #include "zone/source.hpp"
 
@@ -153,6 +154,19 @@ void OutputPlan::check() const {
     std::vector<std::string> input_files;
     for (const auto& source : inputs_)
         for (auto& f : source_files(source)) input_files.push_back(std::move(f));
+    {
+        // Whole files to read and to check against: a killed run's commit
+        // is finished first.
+        std::vector<std::string> folders;
+        for (const auto& f : input_files) folders.push_back(fs::absolute(f).parent_path().string());
+        for (const auto& out : outputs_)
+            if (const auto local = split_local(out.path)) folders.push_back(fs::absolute(local->file).parent_path().string());
+        std::sort(folders.begin(), folders.end());
+        folders.erase(std::unique(folders.begin(), folders.end()), folders.end());
+        std::error_code ec;
+        for (const auto& folder : folders)
+            if (fs::is_directory(folder, ec)) detail::finish_interrupted_commits(folder);
+    }
 
     bool stdout_taken = false;
     for (std::size_t i = 0; i < outputs_.size(); ++i) {
@@ -192,9 +206,13 @@ void OutputPlan::check() const {
 // ---------------------------------------------------------------- the writer
 
 StagedOutputs::~StagedOutputs() {
+    // Each folder removed while still locked, so that no other run takes it
+    // for a killed run's; the first (deciding) folder last.
     std::error_code ec;
-    for (const auto& s : staged_)
-        if (!s.folder.empty()) fs::remove_all(s.folder, ec);
+    for (auto s = staged_.rbegin(); s != staged_.rend(); ++s) {
+        if (!s->folder.empty()) fs::remove_all(s->folder, ec);
+        s->lock.reset();
+    }
 }
 
 std::string StagedOutputs::stage(const std::string& target, const std::string& stdout_name) {
@@ -213,11 +231,13 @@ std::string StagedOutputs::stage(const std::string& target, const std::string& s
         local = *split;
         parent = fs::absolute(local.file).parent_path();
     }
-    std::string pattern = (parent / ".zonekit-XXXXXX").string();
-    if (!mkdtemp(pattern.data()))
-        throw InputError(Where{target, {}, {}, {}},
-                         std::string("cannot create a temporary folder beside it: ") + std::strerror(errno));
-    s.folder = pattern;
+    detail::finish_interrupted_commits(parent.string());
+    try {
+        s.lock = std::make_shared<detail::StagingFolder>(parent.string());
+    } catch (const std::runtime_error& e) {
+        throw InputError(Where{target, {}, {}, {}}, std::string("cannot create a temporary folder beside it: ") + e.what());
+    }
+    s.folder = s.lock->path();
     // The target's own name: GDAL drivers go by the extension.
     s.local_name = fs::path(local.file).filename().string();
     if (local.prefix == "/vsizip/" && !local.inner.empty()) {
@@ -312,25 +332,37 @@ void StagedOutputs::commit() {
             throw std::runtime_error("cannot write to standard output");
     }
 
+    // The renames, journalled (output_journal.hpp): a kill from here on
+    // leaves a commit the next run finishes.
     const mode_t mask = umask(0);
     umask(mask);
+    std::vector<std::string> folders;
+    std::vector<std::vector<detail::CommitStep>> steps;
     for (const auto& s : staged_) {
         if (s.to_stdout) continue;
         const fs::path main = fs::path(s.folder) / s.local_name;
         // The target's files (a Shapefile's sidecars), each from the staging
         // folder when written there; one the old output had and this one
         // lacks would be read with the new files, so it goes.
+        std::vector<detail::CommitStep> own;
         for (const auto& final_file : output_files(s.target)) {
             const fs::path staged = main.parent_path() / fs::path(final_file).filename();
+            const std::string target = fs::absolute(final_file).string();
             if (fs::exists(staged, ec)) {
                 // mkdtemp's folder is private; the file itself is as readable as any other.
                 chmod(staged.c_str(), 0666 & ~mask);
-                fs::rename(staged, final_file);
+                own.push_back({staged.string(), target});
             } else if (fs::exists(final_file, ec)) {
-                fs::remove(final_file, ec);
+                own.push_back({"", target});
             }
         }
+        folders.push_back(s.folder);
+        steps.push_back(std::move(own));
     }
+    if (folders.empty()) return;
+    for (std::size_t i = 0; i < folders.size(); ++i) detail::write_journal(folders[i], folders, steps[i]);
+    detail::mark_committed(folders.front());
+    for (const auto& own : steps) detail::carry_out(own);
     // The folders are empty of outputs now; the destructor removes them.
 }
 

@@ -59,9 +59,6 @@ std::vector<std::string> visible_entries(const fs::path& dir) {
     return out;
 }
 
-void remove_staging(const fs::path& dir) {
-    for (const auto& e : zonekit_leftovers(dir)) fs::remove_all(dir / e);
-}
 
 std::int64_t feature_count(const std::string& path) {
     DatasetPtr ds = open_vector(path);
@@ -83,13 +80,23 @@ protected:
         jinan_ = nullptr;
     }
     static std::string jinan() { return jinan_->file("jinan.gpkg"); }
+    // The next run in `dir` after a kill (a report written there and
+    // removed): it finishes or removes what the killed run left.
+    static void next_run_in(const fs::path& dir) {
+        const fs::path out = dir / "next-run.csv";
+        const RunResult next = run({report_exe(), jinan(), "-o", out.string(), "--overwrite", "-q"});
+        EXPECT_EQ(next.status, 0) << next.describe();
+        fs::remove(out);
+        EXPECT_TRUE(zonekit_leftovers(dir).empty()) << "a staging folder outlived the next run in " << dir;
+    }
 
     static TempDir* jinan_;
     TempDir tmp_{"zonecli-faults"};
 };
 TempDir* Faults::jinan_ = nullptr;
 
-// A killed zone-build leaves the old map as it was, or the new one complete.
+// A killed zone-build leaves the old map as it was, or the new one complete
+// (once the next run in that folder has finished a commit the kill cut short).
 TEST_F(Faults, KilledBuildLeavesTheOldMapOrTheNewOne) {
     for (const std::string ext : {".gpkg", ".shp"}) {
         const bool shp = ext == ".shp";
@@ -123,6 +130,7 @@ TEST_F(Faults, KilledBuildLeavesTheOldMapOrTheNewOne) {
                                  kKillDelays[7]}) {
             killed += kill_while_writing({zone_build_exe(), shandong_scheme(), "-o", target.string(), "--overwrite", "-q"},
                                          dir, delay);
+            next_run_in(dir);
             const std::vector<std::string> entries = visible_entries(dir);
             EXPECT_TRUE(entries == files_before || entries == files_new)
                 << ext << " killed " << delay.count() << " µs into writing: " << ::testing::PrintToString(entries);
@@ -139,10 +147,71 @@ TEST_F(Faults, KilledBuildLeavesTheOldMapOrTheNewOne) {
                 // Put the old map back for the next kill.
                 for (const auto& p : parts) write_file(dir / ("units" + p), old_bytes[p]);
             }
-            remove_staging(dir);
         }
         EXPECT_GE(killed, 3) << ext << ": most runs should have been killed while writing";
     }
+}
+
+// A run killed between two renames of its commit. Each of them is killed at
+// one of the renames (strace's fault injection: SIGKILL on entry to the Nth
+// rename): first the journal's and the commit mark's, then the map's files.
+// Right after a kill past the mark the folder holds a mix of old and new
+// files — the window the journal closes. The next run reading or writing in
+// that folder (zone-report, here) finishes the commit: the new map, every part, when the kill came
+// after the mark; the old map, untouched, when before; no staging folder left.
+TEST_F(Faults, CommitKilledBetweenRenamesIsFinishedByTheNextRun) {
+    const std::string strace = "/usr/bin/strace";
+    ASSERT_TRUE(fs::exists(strace)) << "the test needs strace (scripts/setup-debian installs it)";
+    const std::vector<std::string> parts = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qml"};
+    const fs::path ref_dir = tmp_.path() / "ref";
+    fs::create_directories(ref_dir);
+    const RunResult ref = run_zone_build({shandong_scheme(), "-o", (ref_dir / "units.shp").string(), "-q"});
+    ASSERT_EQ(ref.status, 0) << ref.describe();
+    std::map<std::string, std::string> new_bytes;
+    for (const auto& p : parts) new_bytes[p] = read_file(ref_dir / ("units" + p));
+
+    const fs::path dir = tmp_.path() / "out";
+    fs::create_directories(dir);
+    const fs::path target = dir / "units.shp";
+    std::map<std::string, std::string> old_bytes;
+    // Renames of a commit of one Shapefile: journal, mark, then the six files.
+    constexpr int kJournalRenames = 2;
+    bool saw_mix = false;
+    for (int nth = 1; nth <= kJournalRenames + static_cast<int>(parts.size()); ++nth) {
+        // The old map: the county boundaries, with a style of their own.
+        for (const auto& e : dir_entries(dir)) fs::remove_all(dir / e);
+        copy_layer(testdata_dir() + "/shandong/counties.gpkg", target.string(), "ESRI Shapefile", "units", {},
+                   {"ENCODING=UTF-8"});
+        write_file(dir / "units.qml", "<qgis version=\"old\"/>");
+        for (const auto& p : parts) old_bytes[p] = read_file(dir / ("units" + p));
+
+        const RunResult killed = run({strace, "-f", "-qq", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2",
+                                      "-e", "inject=rename,renameat,renameat2:signal=KILL:when=" + std::to_string(nth),
+                                      zone_build_exe(), shandong_scheme(), "-o", target.string(), "--overwrite", "-q"});
+        ASSERT_NE(killed.status, 0) << "rename " << nth << ": " << killed.describe();
+        // The files are renamed in the order of `parts`; those before the
+        // killed rename are new, the rest old (.prj and .cpg are alike in both).
+        const int renamed = std::max(0, nth - 1 - kJournalRenames);
+        for (int i = 0; i < static_cast<int>(parts.size()); ++i)
+            ASSERT_EQ(read_file(dir / ("units" + parts[i])), i < renamed ? new_bytes[parts[i]] : old_bytes[parts[i]])
+                << "units" << parts[i] << " right after a kill at rename " << nth;
+        saw_mix = saw_mix || (renamed > 0 && renamed < static_cast<int>(parts.size()));
+        ASSERT_EQ(zonekit_leftovers(dir).size(), 1u) << "killed at rename " << nth;
+
+        // The next run: one writing into that folder, or (after a decided
+        // commit, when the map there is a unit map) one reading the map.
+        const bool decided = nth > kJournalRenames;
+        const bool reads = decided && nth % 2 == 0;
+        const RunResult next = run({report_exe(), reads ? target.string() : jinan(), "-o",
+                                    reads ? (tmp_.path() / "report.csv").string() : (dir / "report.csv").string(),
+                                    "--overwrite", "-q"});
+        ASSERT_EQ(next.status, 0) << "after a kill at rename " << nth << ": " << next.describe();
+        for (const auto& p : parts)
+            EXPECT_EQ(read_file(dir / ("units" + p)), decided ? new_bytes[p] : old_bytes[p])
+                << "units" << p << " after a kill at rename " << nth;
+        EXPECT_TRUE(zonekit_leftovers(dir).empty()) << "after a kill at rename " << nth;
+    }
+    EXPECT_TRUE(saw_mix) << "no kill fell between the map's own renames";
 }
 
 // A killed zone-report leaves the old report as it was, or the new one complete.
@@ -162,12 +231,12 @@ TEST_F(Faults, KilledReportLeavesTheOldReportOrTheNewOne) {
         for (const auto delay : kKillDelays) {
             killed += kill_while_writing({report_exe(), jinan(), "-o", (dir / name).string(), "--overwrite", "-q"}, dir,
                                          delay);
+            next_run_in(dir);
             EXPECT_EQ(visible_entries(dir), std::vector<std::string>{name});
             const std::string now = read_file(dir / name);
             EXPECT_TRUE(now == old_bytes || now == new_bytes)
                 << name << " killed " << delay.count() << " µs into writing: " << now.size() << " bytes, neither";
             write_file(dir / name, old_bytes);
-            remove_staging(dir);
         }
         EXPECT_GE(killed, 1) << name;
     }

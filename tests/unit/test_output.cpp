@@ -9,6 +9,7 @@
 #include <ogrsf_frmts.h>
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -362,3 +363,36 @@ TEST(StagedOutputs, ATextIntoAVsizipArchive) {
 }
 
 }  // namespace
+
+// A staging folder of a living run is left alone by another run's clean-up
+// (its lock says it is alive); one a killed run left is removed, the old
+// output untouched. The run here is killed in a child process before commit.
+TEST(StagedOutputs, ALivingRunsStagingIsKeptAKilledOnesIsRemoved) {
+    Scratch dir;
+    write_file(dir.file("old.csv"), "old");
+    {
+        zone::StagedOutputs living;
+        living.write_text(dir.file("a.csv"), "a");
+        // Another run, planning an output in the same folder.
+        zone::OutputPlan(true).output(dir.file("b.csv")).check();
+        EXPECT_EQ(dir.entries().size(), 2u) << "the living run's staging folder went";
+        living.commit();
+    }
+    EXPECT_EQ(dir.entries(), (std::vector<std::string>{"a.csv", "old.csv"}));
+
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        zone::StagedOutputs killed;
+        killed.write_text(dir.file("old.csv"), "new");
+        kill(getpid(), SIGKILL);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    EXPECT_EQ(dir.entries().size(), 3u) << "the killed run should have left its staging folder";
+    zone::OutputPlan(true).output(dir.file("b.csv")).check();
+    EXPECT_EQ(dir.entries(), (std::vector<std::string>{"a.csv", "old.csv"}));
+    std::ifstream in(dir.file("old.csv"));
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "old");
+}

@@ -9,10 +9,15 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace zone {
+
+namespace detail {
+class StagingFolder;
+}
 
 // The local files a GDAL source is read from, for "never write over an
 // input": "a.gpkg|layername=x" is a.gpkg; a Shapefile is its .shp, .shx,
@@ -33,6 +38,9 @@ std::vector<std::string> output_files(const std::string& path);
 //   - two outputs are one file, or two go to standard output;
 //   - an output is a folder, or its folder is missing or not writable;
 //   - an output exists and `overwrite` is false.
+// Before that it finishes what a killed run left in the folders of the
+// inputs and outputs (see StagedOutputs), so that it reads and checks whole
+// files.
 class OutputPlan {
 public:
     explicit OutputPlan(bool overwrite) : overwrite_(overwrite) {}
@@ -68,6 +76,11 @@ private:
 // ("/vsizip/out.zip/units.shp") is written as plain files, which commit()
 // packs into a new archive: any GDAL driver can write it so, a Shapefile
 // with its sidecars.
+// A run killed while it commits leaves a journal; the next run that reads or
+// writes in that folder (OutputPlan::check, stage) completes the commit when
+// it was decided and otherwise removes the temporaries
+// (lib/src/output_journal.hpp): a kill leaves the old outputs or the new
+// ones, never a mix, and no staging folder outlives the next run.
 class StagedOutputs {
 public:
     StagedOutputs() = default;
@@ -97,7 +110,8 @@ public:
 private:
     struct Staged {
         std::string target;      // as given
-        std::string folder;      // the private temporary folder
+        std::string folder;      // the private temporary folder, absolute
+        std::shared_ptr<detail::StagingFolder> lock;  // holds `folder` for this process
         std::string local_name;  // the file in `folder` that becomes the target's local file
         std::string staged;      // the path handed to the writer
         std::string zip_member;  // of a /vsizip/ target: its path in the archive ("/units.shp")
