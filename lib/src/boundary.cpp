@@ -26,7 +26,7 @@ std::string field_list(OGRFeatureDefn& defn) {
 // The field the user chose (which must exist), else the first of the usual
 // names the layer has, else "".
 std::string pick_field(OGRFeatureDefn& defn, const std::string& chosen, std::initializer_list<const char*> usual,
-                       const Where& where, const char* what) {
+                       bool guess, const Where& where, const char* what) {
     if (!chosen.empty()) {
         if (defn.GetFieldIndex(chosen.c_str()) < 0) {
             Where w = where;
@@ -35,8 +35,9 @@ std::string pick_field(OGRFeatureDefn& defn, const std::string& chosen, std::ini
         }
         return chosen;
     }
-    for (const char* name : usual)
-        if (defn.GetFieldIndex(name) >= 0) return name;
+    if (guess)
+        for (const char* name : usual)
+            if (defn.GetFieldIndex(name) >= 0) return name;
     return {};
 }
 
@@ -50,25 +51,29 @@ Boundary read_boundary(const geos::Context& ctx, const std::string& spec, const 
     VectorLayer source = open_vector_layer(ref, open);
     detail::QuietGdal quiet;
     OGRFeatureDefn& defn = *source.layer->GetLayerDefn();
-    const Where& where = source.where;
+    const Where where = source.where;  // a copy: `source` is closed before the geometries are read
 
     Boundary b;
     b.file = where.file;
     b.layer = where.layer;
     const BoundaryFields& chosen = options.fields;
-    b.fields.code = pick_field(defn, chosen.code, {"XZQDM", "adcode", "PAC", "code"}, where, "county code");
+    b.fields.code = pick_field(defn, chosen.code, {"XZQDM", "adcode", "PAC", "code"}, options.guess_fields, where,
+                               "county code");
     if (b.fields.code.empty())
         throw InputError(where, "no county code field (XZQDM, adcode, PAC or code)" +
                                     (options.code_field_option.empty() ? std::string()
                                                                        : "; name it with " + options.code_field_option) +
                                     "; the layer has: " + field_list(defn));
     if (options.places) {
-        b.fields.name = pick_field(defn, chosen.name, {"name", "XZQMC", "county"}, where, "county name");
+        b.fields.name = pick_field(defn, chosen.name, {"name", "XZQMC", "county"}, options.guess_fields, where, "county name");
         b.fields.city_code =
-            pick_field(defn, chosen.city_code, {"city_adcode", "city_code", "CITYDM", "SJDM"}, where, "city code");
-        b.fields.city = pick_field(defn, chosen.city, {"city_name", "city", "SJMC"}, where, "city name");
+            pick_field(defn, chosen.city_code, {"city_adcode", "city_code", "CITYDM", "SJDM"}, options.guess_fields, where,
+                       "city code");
+        b.fields.city = pick_field(defn, chosen.city, {"city_name", "city", "SJMC"}, options.guess_fields, where,
+                                  "city name");
         b.fields.circle =
-            pick_field(defn, chosen.circle, {"circle", "economic_circle", "JJQ", "经济圈"}, where, "economic circle");
+            pick_field(defn, chosen.circle, {"circle", "economic_circle", "JJQ", "经济圈"}, options.guess_fields,
+                       where, "economic circle");
     }
     const std::vector<std::string BoundaryFields::*> members = {&BoundaryFields::code, &BoundaryFields::name,
                                                                 &BoundaryFields::city_code, &BoundaryFields::city,
@@ -94,6 +99,9 @@ Boundary read_boundary(const geos::Context& ctx, const std::string& spec, const 
         read.reproject_tolerance = options.reproject_tolerance;
         PolygonLayer layer = read_polygon_layer(ctx, ref, read);
         b.crs_wkt = layer.crs_wkt;
+        b.crs_geographic = layer.crs_geographic;
+        b.repaired = layer.repaired;
+        b.skipped_null = layer.skipped_null;
         for (auto& f : layer.features) {
             BoundaryCounty c;
             c.fid = f.fid;
@@ -121,9 +129,13 @@ Boundary read_boundary(const geos::Context& ctx, const std::string& spec, const 
     std::map<std::string, std::int64_t> fid_of_code;
     for (const auto& c : b.counties) {
         const Where w{where.file, where.layer, c.fid, b.fields.code};
-        if (!is_county_code(c.code)) throw InputError(w, "county code '" + c.code + "' is not six digits");
+        if (!is_county_code(c.code))
+            throw InputError(w, "county code '" + c.code + "' is not six digits (GB/T 2260)");
         auto [it, inserted] = fid_of_code.emplace(c.code, c.fid);
-        if (!inserted) throw InputError(w, fmt::format("county code {} is also the code of feature {}", c.code, it->second));
+        if (!inserted)
+            throw InputError(w, fmt::format("county code {} is also the code of feature {}; a county must be one "
+                                            "(multi)polygon feature: dissolve it first",
+                                            c.code, it->second));
     }
     return b;
 }

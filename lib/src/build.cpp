@@ -4,6 +4,7 @@
 #include "arrangement/label_overlaps.hpp"
 #include "county_overlay.hpp"
 #include "parallel.hpp"
+#include "zone/boundary.hpp"
 #include "zone/coding.hpp"
 #include "zone/error.hpp"
 #include "zone/geos.hpp"
@@ -51,8 +52,8 @@ struct Factor {
 // Two counties may share borders but not land. Overlaps under a square metre
 // are digitising noise and tolerated. All county rings are noded together on
 // the grid, once; the first overlapping pair in county order is reported.
-void check_counties_disjoint(const std::vector<County>& counties, const PolygonLayer& layer, bool geographic,
-                             double grid_size) {
+void check_counties_disjoint(const std::vector<County>& counties, const Boundary& boundary, double grid_size) {
+    const bool geographic = boundary.crs_geographic;
     using namespace arrangement;
     const geos::Context ctx;
     const Grid grid(grid_size);
@@ -69,7 +70,7 @@ void check_counties_disjoint(const std::vector<County>& counties, const PolygonL
         if (m2 < 1.0) continue;
         const County& c = counties[pair.first];
         const County& o = counties[pair.second];
-        throw InputError(Where{layer.source.path, layer.layer_name, c.fid, {}},
+        throw InputError(Where{boundary.file, boundary.layer, c.fid, {}},
                          fmt::format("county {} ({}) overlaps feature {}, county {} ({}), by about {:.0f} m²; "
                                      "county boundaries must not overlap",
                                      c.code, c.name, o.fid, o.code, o.name, m2));
@@ -98,7 +99,7 @@ struct CountyHistory {
 
 class CountyBuilder {
 public:
-    CountyBuilder(const Scheme& scheme, const std::vector<Factor>& factors, const PolygonLayer& boundary)
+    CountyBuilder(const Scheme& scheme, const std::vector<Factor>& factors, const Boundary& boundary)
         : scheme_(scheme), factors_(factors), boundary_(boundary) {}
 
     CountyUnits build(const geos::Context& ctx, AreaCalculator& area, const County& county,
@@ -108,7 +109,7 @@ public:
 private:
     const Scheme& scheme_;
     const std::vector<Factor>& factors_;
-    const PolygonLayer& boundary_;
+    const Boundary& boundary_;
 };
 
 CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area, const County& county,
@@ -257,7 +258,7 @@ CountyUnits CountyBuilder::build(const geos::Context& ctx, AreaCalculator& area,
         try {
             unit.code = unit_code(county.code, d.claim.category, d.serial);
         } catch (const std::invalid_argument& e) {
-            throw InputError(Where{boundary_.source.path, boundary_.layer_name, county.fid, {}},
+            throw InputError(Where{boundary_.file, boundary_.layer, county.fid, {}},
                              fmt::format("county {}: {}", county.code, e.what()));
         }
         unit.name = d.name;
@@ -306,38 +307,30 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
     gdal_init();
     geos::Context ctx;
 
-    // 1. Counties.
-    ReadOptions boundary_options;
-    boundary_options.fields = {scheme.boundary.code_field, scheme.boundary.name_field};
-    if (!scheme.boundary.city_field.empty()) boundary_options.fields.push_back(scheme.boundary.city_field);
+    // 1. Counties: exactly the fields the scheme names.
+    BoundaryOptions boundary_options;
+    boundary_options.fields.code = scheme.boundary.code_field;
+    boundary_options.fields.name = scheme.boundary.name_field;
+    boundary_options.fields.city = scheme.boundary.city_field;
+    boundary_options.guess_fields = false;
     boundary_options.encoding = scheme.boundary.encoding;
-    const SourceRef boundary_ref = parse_source(scheme.boundary.source);
-    PolygonLayer boundary = read_polygon_layer(ctx, boundary_ref, boundary_options);
+    const Boundary boundary = read_boundary(ctx, scheme.boundary.source, boundary_options);
 
     std::vector<County> counties;
-    std::map<std::string, std::int64_t> fid_of_code;
-    for (const auto& f : boundary.features) {
+    for (const auto& f : boundary.counties) {
         County c;
         c.fid = f.fid;
-        c.code = f.values[0];
-        c.name = f.values[1];
-        c.city = f.values.size() > 2 ? f.values[2] : "";
+        c.code = f.code;
+        c.name = f.name;
+        c.city = f.city;
         c.geom = f.geom.get();
         c.env = envelope_of(ctx, c.geom);
-        const Where where{boundary_ref.path, boundary.layer_name, f.fid, scheme.boundary.code_field};
-        if (!is_county_code(c.code))
-            throw InputError(where, "'" + c.code + "' is not a 6-digit county code (GB/T 2260)");
-        auto [it, inserted] = fid_of_code.emplace(c.code, f.fid);
-        if (!inserted)
-            throw InputError(where, fmt::format("county code {} also used by feature {}; a county must be one "
-                                                "(multi)polygon feature: dissolve it first",
-                                                c.code, it->second));
         counties.push_back(std::move(c));
     }
     if (boundary.skipped_null)
-        throw InputError(Where{boundary_ref.path, boundary.layer_name, {}, {}},
+        throw InputError(Where{boundary.file, boundary.layer, {}, {}},
                          fmt::format("{} county feature(s) have no geometry", boundary.skipped_null));
-    check_counties_disjoint(counties, boundary, boundary.crs_geographic, scheme.grid);
+    check_counties_disjoint(counties, boundary, scheme.grid);
 
     BuildResult result;
     result.crs_wkt = boundary.crs_wkt;
@@ -383,7 +376,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
         for (std::size_t c = 0; c < counties.size(); ++c) county_index[counties[c].code] = c;
         for (const std::string& code : options.only) {
             if (!county_index.count(code))
-                throw InputError(Where{boundary_ref.path, boundary.layer_name, {}, scheme.boundary.code_field},
+                throw InputError(Where{boundary.file, boundary.layer, {}, scheme.boundary.code_field},
                                  "--only names county " + code + ", which the boundary layer does not have");
             rebuild.insert(code);
         }
@@ -427,7 +420,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
             try {
                 per_county[c] = builder.build(w.ctx, w.area, counties[c], candidates[c], history[c], options.keep_share);
             } catch (const geos::GeosError& e) {
-                throw InputError(Where{boundary_ref.path, boundary.layer_name, counties[c].fid, {}},
+                throw InputError(Where{boundary.file, boundary.layer, counties[c].fid, {}},
                                  fmt::format("county {} ({}): {}", counties[c].code, counties[c].name, e.what()));
             }
         },

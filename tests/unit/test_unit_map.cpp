@@ -349,6 +349,17 @@ TEST(BoundaryReader, GuessesTheFieldsAndRefusesADuplicateCounty) {
     EXPECT_EQ(p.counties[0].name, "历下区");
     EXPECT_FALSE(p.counties[0].geom);
 
+    // Only the fields named, none guessed (zone-build's scheme names them).
+    zone::BoundaryOptions named;
+    named.fields.code = "adcode";
+    named.guess_fields = false;
+    named.geometry = false;
+    const zone::Boundary n = zone::read_boundary(ctx, path, named);
+    EXPECT_EQ(n.fields.code, "adcode");
+    EXPECT_TRUE(n.fields.name.empty());
+    EXPECT_TRUE(n.fields.city.empty());
+    EXPECT_TRUE(n.counties[0].city.empty());
+
     // A county twice.
     {
         GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
@@ -364,10 +375,13 @@ TEST(BoundaryReader, GuessesTheFieldsAndRefusesADuplicateCounty) {
         zone::read_boundary(ctx, path);
         FAIL() << "no error";
     } catch (const zone::InputError& e) {
+        EXPECT_EQ(e.where().file, path);
+        EXPECT_EQ(e.where().layer, "counties");
         EXPECT_EQ(e.where().field, "adcode");
         EXPECT_EQ(e.where().fid, 3);
         EXPECT_NE(e.problem().find("370102"), std::string::npos) << e.problem();
     }
+
 }
 
 }  // namespace

@@ -31,6 +31,9 @@ struct BoundaryCounty {
 struct BoundaryOptions {
     BoundaryFields fields;    // given by the user; the others are guessed
     bool places = true;       // also the name, city and circle fields, not only the code
+    // false: only the fields named in `fields` are read, none guessed
+    // (zone-build's scheme names its fields).
+    bool guess_fields = true;
     bool geometry = true;     // read (and check) the geometries too
     std::string encoding;     // Shapefile text encoding when no .cpg says it
     // With geometries: reproject into this CRS (WKT) within the tolerance
@@ -46,6 +49,9 @@ struct Boundary {
     std::string file;   // as the user named it
     std::string layer;
     std::string crs_wkt;        // with geometries: the CRS they are in
+    bool crs_geographic = false;
+    int repaired = 0;           // invalid geometries made valid
+    int skipped_null = 0;       // features without geometry, left out of `counties`
     BoundaryFields fields;      // the fields read; empty for those the layer lacks
     std::vector<BoundaryCounty> counties;  // in the layer's order
 };
