@@ -407,10 +407,6 @@ AccessList load_access_list(const std::string& path) {
 AccessTexts load_access_texts(const std::string& source_spec) {
     gdal_init();
     detail::QuietGdal quiet;
-    const SourceRef ref = parse_source(source_spec);
-    Where where{ref.path, ref.layer, {}, {}};
-    std::error_code ec;
-    if (ref.path.rfind("/vsi", 0) != 0 && !fs::exists(ref.path, ec)) throw InputError(where, "no such file");
     // A spreadsheet whose every cell is text does not tell its header row
     // from its data: the first row is the header (GDAL 3.6 takes this as a
     // configuration option, not an open option).
@@ -424,12 +420,15 @@ AccessTexts load_access_texts(const std::string& source_spec) {
             CPLSetThreadLocalConfigOption("OGR_ODS_HEADERS", nullptr);
         }
     } force_headers;
-    CPLErrorReset();
-    GDALDatasetUniquePtr ds(GDALDataset::Open(ref.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-    if (!ds) throw InputError(where, std::string("GDAL cannot open it as a table: ") + CPLGetLastErrorMsg());
-    OGRLayer* layer = ref.layer.empty() ? ds->GetLayer(0) : ds->GetLayerByName(ref.layer.c_str());
-    if (!layer) throw InputError(where, ref.layer.empty() ? "holds no table" : "no such sheet or layer");
-    where.layer = ref.layer.empty() && ds->GetLayerCount() == 1 ? "" : layer->GetName();
+    OpenLayerOptions open;
+    open.default_layer.clear();
+    open.first_layer_when_several = true;  // a workbook's first sheet
+    open.stdin_prefix = "CSV:";
+    const VectorLayer opened = open_vector_layer(parse_source(source_spec), open);
+    OGRLayer* layer = opened.layer;
+    Where where = opened.where;
+    // A format of one table names it after the file: that says nothing.
+    if (opened.dataset->GetLayerCount() == 1 && parse_source(source_spec).layer.empty()) where.layer.clear();
 
     // Everything as text first: the encoding is decided for the whole table.
     OGRFeatureDefn* defn = layer->GetLayerDefn();

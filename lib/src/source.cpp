@@ -121,6 +121,7 @@ VectorLayer open_vector_layer(const SourceRef& source, const OpenLayerOptions& o
         throw InputError(out.where, "the source holds no layer");
     } else {
         if (!options.default_layer.empty()) out.layer = ds.GetLayerByName(options.default_layer.c_str());
+        if (!out.layer && options.first_layer_when_several) out.layer = ds.GetLayer(0);
         if (!out.layer)
             throw InputError(out.where, "the source holds " + std::to_string(ds.GetLayerCount()) + " layers (" +
                                             layer_names(ds) + ")" +

@@ -42,6 +42,9 @@ struct OpenLayerOptions {
     // The layer taken from a source of several layers when none is named;
     // empty: one must be named.
     std::string default_layer = "units";
+    // true: with several layers and none named (nor `default_layer`), the
+    // first one (a workbook's first sheet) rather than an error.
+    bool first_layer_when_several = false;
     // Prefixed to standard input's copy when GDAL cannot tell its format by
     // its bytes ("CSV:").
     std::string stdin_prefix;
