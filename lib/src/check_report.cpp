@@ -7,6 +7,7 @@
 
 #include "zone/error.hpp"
 #include "zone/output.hpp"
+#include "zone/qgis_style.hpp"
 #include "zone/source.hpp"
 
 #include <cpl_error.h>
@@ -413,6 +414,9 @@ void write_check_findings_gpkg(const CheckReport& report, const std::string& sta
     }
     if (transaction && ds->CommitTransaction() != OGRERR_NONE)
         throw std::runtime_error("cannot commit " + path + ": " + CPLGetLastErrorMsg());
+    // By severity, labelled with the rule, in QGIS (zonekit(7) STYLES).
+    const StyleGeometry geometry_of[] = {StyleGeometry::point, StyleGeometry::line, StyleGeometry::polygon};
+    for (int k = 0; k < 3; ++k) store_default_style(*ds, *layers[k], findings_style(geometry_of[k]));
     ds.reset();  // closes and flushes
     if (CPLGetLastErrorType() == CE_Failure)
         throw std::runtime_error("writing " + path + " failed: " + CPLGetLastErrorMsg());

@@ -9,6 +9,7 @@
 // Most variants use the units of five counties of Jinan and those counties as
 // the boundary, so that a run takes a fraction of a second; one test checks
 // the whole map.
+#include "qml.hpp"
 #include "support.hpp"
 
 #include <gtest/gtest.h>
@@ -1121,6 +1122,41 @@ TEST_F(CheckMap, ErrorsOutAlwaysHasTheThreeLayers) {
         if (!layer) continue;
         for (const char* field : {"rule", "severity", "fid", "fid2", "code", "message", "area_m2"})
             EXPECT_GE(layer->GetLayerDefn()->GetFieldIndex(field), 0) << name << " has no field " << field;
+    }
+}
+
+// Each layer of the findings GeoPackage opens styled in QGIS: a default style
+// in layer_styles, categorised on severity (error and warning in two colours,
+// symbols of the layer's geometry), labelled with the rule.
+TEST_F(CheckMap, ErrorsOutLayersCarryAStyleBySeverity) {
+    double lon = 0, lat = 0;
+    const std::size_t u = place_square(0, 2e6, 300, lon, lat);
+    const double hx = metres_to_dlon(100, lat), hy = metres_to_dlat(100);
+    GeosPtr square = to_geos(*lonlat_box(lon - hx, lat - hy, lon + hx, lat + hy));
+    Table t = units();
+    t.rows[u].geom = as_multipolygon(difference(unit_g_[u].get(), square.get()).get());
+    const std::string path = write(t, "holed-styled.gpkg");
+    const std::string out = tmp_.file("findings-styled.gpkg");
+    Checked c = check({path, "--errors-out", out});
+    ASSERT_TRUE(c.usable);
+    std::string error;
+    const auto styles = read_layer_styles(out, &error);
+    ASSERT_TRUE(error.empty()) << error;
+    const std::pair<const char*, const char*> layers[] = {
+        {"finding_points", "marker"}, {"finding_lines", "line"}, {"finding_polygons", "fill"}};
+    for (const auto& [layer, symbol] : layers) {
+        const StoredStyle* s = default_style_of(styles, layer);
+        ASSERT_NE(s, nullptr) << "no default style for " << layer << " in layer_styles of " << out;
+        EXPECT_EQ(s->geometry_column, geometry_column_of(out, layer));
+        const QmlStyle q = parse_qml(s->qml);
+        ASSERT_TRUE(q.parse_error.empty()) << layer << ": " << q.parse_error;
+        EXPECT_EQ(q.renderer_type, "categorizedSymbol") << layer;
+        EXPECT_EQ(q.attr, "severity") << layer;
+        EXPECT_EQ(q.values, (std::vector<std::string>{"error", "warning"})) << layer;
+        ASSERT_EQ(q.symbol_type.size(), 2u) << layer;
+        for (const char* severity : {"error", "warning"}) EXPECT_EQ(q.symbol_type.at(severity), symbol) << layer;
+        EXPECT_NE(q.colour.at("error"), q.colour.at("warning")) << layer;
+        EXPECT_EQ(q.label_field, "rule") << layer;
     }
 }
 
