@@ -2,6 +2,7 @@
 
 #include "check_expect_engine.hpp"
 #include "gdal_util.hpp"
+#include "unit_layer.hpp"
 #include "disjoint_sets.hpp"
 #include "parallel.hpp"
 #include "zone/area.hpp"
@@ -251,70 +252,39 @@ private:
 // ---------------------------------------------------------------- reading
 
 void Checker::read_map() {
-    OpenLayerOptions open;
-    open.encoding = options_.encoding;
-    VectorLayer source = open_vector_layer(parse_source(input_), open);
-    detail::QuietGdal quiet;
-    OGRLayer* layer = source.layer;
-    const Where& where = source.where;
+    const detail::UnitLayerReader reader(input_, options_.encoding);
+    OGRLayer* layer = &reader.layer();
+    const Where& where = reader.where();
     report_.layer = where.layer;
-    const bool shapefile = source.shapefile;
+    const bool shapefile = reader.shapefile();
 
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     check_schema(*defn);
 
     // Field positions; absent fields read as empty.
-    auto index_of = [&](const char* name) { return defn->GetFieldIndex(name); };
-    const int i_code = index_of("HJZHGKDYBM"), i_county = index_of("XZQDM"), i_category = index_of("ZHGKDYFL");
-    std::vector<int> text_fields;
-    for (int i = 0; i < defn->GetFieldCount(); ++i)
-        if (defn->GetFieldDefn(i)->GetType() == OFTString) text_fields.push_back(i);
-
-    // Text encoding: GDAL recodes a Shapefile that declares its encoding (.cpg
-    // or the code page byte of the .dbf) to UTF-8 and passes other bytes through.
-    const char* declared = shapefile ? layer->GetMetadataItem("SOURCE_ENCODING", "SHAPEFILE") : nullptr;
-    const bool has_declared = (declared && *declared) || !options_.encoding.empty();
-    bool decode_gbk = false;
-    std::optional<std::pair<std::int64_t, std::string>> first_bad;  // fid, field
-    bool gbk_works = true;
+    const int i_code = reader.index("HJZHGKDYBM"), i_county = reader.index("XZQDM"),
+              i_category = reader.index("ZHGKDYFL");
 
     OGREnvelope extent;
     bool have_extent = false;
     int dimension_warnings = 0;
     std::int64_t first_dimension_fid = 0;
 
-
-    std::vector<std::unique_ptr<OGRFeature>> features;
-    layer->ResetReading();
-    for (auto& feature : *layer) features.emplace_back(feature.release());
-    if (CPLGetLastErrorType() == CE_Failure && features.empty())
-        throw InputError(where, "GDAL cannot read its features: " + last_gdal_error());
-    report_.features = static_cast<int>(features.size());
-    if (features.empty()) add("map.empty", Severity::error, std::nullopt, "the layer has no features");
+    report_.features = static_cast<int>(reader.feature_count());
+    if (reader.feature_count() == 0) add("map.empty", Severity::error, std::nullopt, "the layer has no features");
 
     // Encoding first: it decides how every text value is read.
-    for (const auto& feature : features) {
-        for (int i : text_fields) {
-            if (!feature->IsFieldSetAndNotNull(i)) continue;
-            const char* value = feature->GetFieldAsString(i);
-            if (is_valid_utf8(value)) continue;
-            if (!first_bad) first_bad = std::make_pair(feature->GetFID(), std::string(defn->GetFieldDefn(i)->GetNameRef()));
-            if (!has_declared && gbk_works) detail::utf8_or_gbk(value, &gbk_works);
-        }
-    }
-    if (first_bad) {
-        Where w{where.file, report_.layer, first_bad->first, first_bad->second};
+    if (const auto& first_bad = reader.first_invalid_text()) {
+        const std::string& declared = reader.declared_encoding();
         std::string message;
-        if (has_declared) {
+        if (!declared.empty()) {
             message = fmt::format("text is not valid in the declared encoding {} (first at feature {}, field {})",
-                                  options_.encoding.empty() ? declared : options_.encoding, first_bad->first,
-                                  first_bad->second);
-        } else if (shapefile && gbk_works) {
+                                  declared, first_bad->first, first_bad->second);
+        } else if (reader.decodes_gbk()) {
             message = fmt::format("text is not UTF-8 and the Shapefile declares no encoding (no .cpg, no code page in "
                                   "the .dbf); it reads as GBK: add a .cpg file containing GBK, or pass --encoding GBK "
                                   "(first at feature {}, field {}; checked as GBK here)",
                                   first_bad->first, first_bad->second);
-            decode_gbk = true;
         } else {
             message = fmt::format("text is not valid UTF-8{} (first at feature {}, field {})",
                                   shapefile ? ", the Shapefile declares no encoding, and it does not read as GBK either" : "",
@@ -322,28 +292,23 @@ void Checker::read_map() {
         }
         add("schema.encoding", Severity::error, first_bad->first, message);
     }
-    auto text = [&](const OGRFeature& f, int i) -> std::string {
-        if (i < 0 || !f.IsFieldSetAndNotNull(i)) return {};
-        const std::string value = f.GetFieldAsString(i);
-        return decode_gbk ? detail::utf8_or_gbk(value) : value;
-    };
 
-    for (const auto& feature : features) {
+    reader.each([&](OGRFeature& feature) {
         MapUnit u;
-        u.fid = feature->GetFID();
-        u.code = text(*feature, i_code);
-        u.county_code = text(*feature, i_county);
-        if (i_category >= 0 && feature->IsFieldSetAndNotNull(i_category)) {
-            const std::string v = feature->GetFieldAsString(i_category);
+        u.fid = feature.GetFID();
+        u.code = reader.text(feature, i_code);
+        u.county_code = reader.text(feature, i_county);
+        if (i_category >= 0 && feature.IsFieldSetAndNotNull(i_category)) {
+            const std::string v = feature.GetFieldAsString(i_category);
             u.category = (v == "1" || v == "2" || v == "3") ? v[0] - '0' : -1;
         }
         const std::string code_note = u.code;
 
-        OGRGeometry* g = feature->GetGeometryRef();
+        OGRGeometry* g = feature.GetGeometryRef();
         if (!g || g->IsEmpty()) {
             add("geometry.empty", Severity::error, u.fid, "the feature has no geometry", code_note);
             units_.push_back(std::move(u));
-            continue;
+            return;
         }
         std::unique_ptr<OGRGeometry> linear;
         OGRwkbGeometryType type;
@@ -353,7 +318,7 @@ void Checker::read_map() {
                 std::string("geometry is ") + OGRGeometryTypeToName(g->getGeometryType()) + "; a unit must be a polygon",
                 code_note);
             units_.push_back(std::move(u));
-            continue;
+            return;
         }
         if (g->Is3D() || g->IsMeasured()) {
             if (dimension_warnings++ == 0) first_dimension_fid = u.fid;
@@ -363,7 +328,7 @@ void Checker::read_map() {
         if (!geom) {
             add("geometry.invalid", Severity::error, u.fid, "GEOS cannot read the geometry", code_note);
             units_.push_back(std::move(u));
-            continue;
+            return;
         }
         char* reason = nullptr;
         GEOSGeometry* location = nullptr;
@@ -381,7 +346,7 @@ void Checker::read_map() {
             add("geometry.invalid", Severity::error, u.fid,
                 "geometry has a coordinate that is not a finite number (" + why + ")", code_note);
             units_.push_back(std::move(u));
-            continue;
+            return;
         }
         OGREnvelope env;
         g->getEnvelope(&env);
@@ -393,7 +358,7 @@ void Checker::read_map() {
                             env.MinX, env.MinY, env.MaxX, env.MaxY),
                 code_note);
             units_.push_back(std::move(u));
-            continue;
+            return;
         }
         if (!valid) {
             add("geometry.invalid", Severity::error, u.fid, "invalid geometry: " + why, code_note);
@@ -416,7 +381,7 @@ void Checker::read_map() {
             u.geom = std::move(geom);
         }
         units_.push_back(std::move(u));
-    }
+    });
     if (dimension_warnings)
         add("geometry.type", Severity::warning, first_dimension_fid,
             fmt::format("{} feature(s) have Z or M coordinates, which are ignored (first: feature {})",

@@ -2,6 +2,7 @@
 
 #include "gdal_util.hpp"
 #include "text_util.hpp"
+#include "unit_layer.hpp"
 #include "zone/error.hpp"
 #include "zone/previous.hpp"
 #include "zone/source.hpp"
@@ -15,11 +16,6 @@
 namespace zone {
 
 namespace {
-
-// A feature's text field, empty when the layer has no such field or it is null.
-std::string text_of(OGRFeature& f, int i) {
-    return i >= 0 && f.IsFieldSetAndNotNull(i) ? std::string(f.GetFieldAsString(i)) : std::string();
-}
 
 std::string crs_of(OGRLayer& layer) {
     const OGRSpatialReference* srs = layer.GetSpatialRef();
@@ -35,12 +31,9 @@ std::string crs_of(OGRLayer& layer) {
 }  // namespace
 
 UnitMap read_unit_map(const std::string& spec, const UnitMapOptions& options) {
-    OpenLayerOptions open;
-    open.encoding = options.encoding;
-    VectorLayer source = open_vector_layer(parse_source(spec), open);
-    detail::QuietGdal quiet;
-    OGRLayer& layer = *source.layer;
-    const Where& where = source.where;
+    const detail::UnitLayerReader reader(spec, options.encoding);
+    OGRLayer& layer = reader.layer();
+    const Where& where = reader.where();
 
     UnitMap map;
     map.source = spec;
@@ -48,12 +41,10 @@ UnitMap read_unit_map(const std::string& spec, const UnitMapOptions& options) {
     map.crs_wkt = crs_of(layer);
     if (const char* marks = layer.GetMetadataItem(max_serials_key)) map.max_serial = parse_max_serials(marks);
 
-    OGRFeatureDefn* defn = layer.GetLayerDefn();
-    auto index = [&](const char* name) { return defn->GetFieldIndex(name); };
-    if (index("HJZHGKDYBM") < 0) throw InputError(Where{where.file, where.layer, {}, "HJZHGKDYBM"}, "no such field");
+    if (reader.index("HJZHGKDYBM") < 0) throw InputError(Where{where.file, where.layer, {}, "HJZHGKDYBM"}, "no such field");
     // Field positions in the contract's order; -1 for a field the map lacks.
     std::array<int, unit_layer_fields.size()> at{};
-    for (std::size_t k = 0; k < at.size(); ++k) at[k] = index(unit_layer_fields[k].name);
+    for (std::size_t k = 0; k < at.size(); ++k) at[k] = reader.index(unit_layer_fields[k].name);
     auto field = [&](const char* name) {
         for (std::size_t k = 0; k < at.size(); ++k)
             if (std::string_view(unit_layer_fields[k].name) == name) return at[k];
@@ -62,43 +53,44 @@ UnitMap read_unit_map(const std::string& spec, const UnitMapOptions& options) {
     const int i_code = field("HJZHGKDYBM"), i_name = field("HJZHGKDYMC"), i_prov = field("PROV"),
               i_city = field("CITY"), i_area = field("AREA"), i_county = field("XZQDM"),
               i_category = field("ZHGKDYFL"), i_mj = field("MJ"), i_yslx = field("YSLX"), i_remark = field("REMARK");
+    auto text = [&](const OGRFeature& f, int i) { return reader.text(f, i); };
 
-    for (auto& feature : layer) {
-        const Where at_feature{where.file, where.layer, feature->GetFID(), {}};
+    reader.each([&](OGRFeature& feature) {
+        const Where at_feature{where.file, where.layer, feature.GetFID(), {}};
         try {
             Unit u;
-            u.code = text_of(*feature, i_code);
+            u.code = text(feature, i_code);
             const UnitCode code = UnitCode::read(u.code, at_feature);
-            OGRGeometry* g = feature->GetGeometryRef();
+            OGRGeometry* g = feature.GetGeometryRef();
             if (!g || g->IsEmpty()) throw InputError(at_feature, "the unit has no geometry");
-            u.name = text_of(*feature, i_name);
-            u.province = text_of(*feature, i_prov);
-            u.city = text_of(*feature, i_city);
-            u.county = text_of(*feature, i_area);
-            u.county_code = i_county >= 0 ? text_of(*feature, i_county) : code.county();
-            u.category = i_category >= 0 ? feature->GetFieldAsInteger(i_category) : code.category();
-            u.area_km2 = i_mj >= 0 ? feature->GetFieldAsDouble(i_mj) : 0.0;
-            u.factors = text_of(*feature, i_yslx);
-            u.remark = text_of(*feature, i_remark);
+            u.name = text(feature, i_name);
+            u.province = text(feature, i_prov);
+            u.city = text(feature, i_city);
+            u.county = text(feature, i_area);
+            u.county_code = i_county >= 0 ? text(feature, i_county) : code.county();
+            u.category = i_category >= 0 ? feature.GetFieldAsInteger(i_category) : code.category();
+            u.area_km2 = i_mj >= 0 ? feature.GetFieldAsDouble(i_mj) : 0.0;
+            u.factors = text(feature, i_yslx);
+            u.remark = text(feature, i_remark);
             for (std::size_t k = 0; k < kDimensionFields.size(); ++k)
-                u.access_texts[k] = text_of(*feature, field(kDimensionFields[k]));
+                u.access_texts[k] = text(feature, field(kDimensionFields[k]));
             u.wkb.resize(g->WkbSize());
             g->exportToWkb(wkbNDR, u.wkb.data(), wkbVariantIso);
             // Every contract field but the code, as text, for comparing versions.
             std::map<std::string, std::string> attributes;
             for (std::size_t k = 0; k < at.size(); ++k)
                 if (at[k] >= 0 && at[k] != i_code && at[k] != i_mj)
-                    attributes[unit_layer_fields[k].name] = text_of(*feature, at[k]);
+                    attributes[unit_layer_fields[k].name] = text(feature, at[k]);
             int& high = map.max_serial[{code.county(), code.category()}];
             high = std::max(high, code.serial());
             map.attributes.push_back(std::move(attributes));
-            map.fids.push_back(feature->GetFID());
+            map.fids.push_back(feature.GetFID());
             map.units.push_back(std::move(u));
         } catch (const InputError& e) {
             if (options.reading == UnitMapReading::strict) throw;
             map.problems.push_back({e.where(), e.problem()});
         }
-    }
+    });
     return map;
 }
 
