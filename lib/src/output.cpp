@@ -4,6 +4,7 @@
 
 #include "gdal_util.hpp"
 #include "output_journal.hpp"
+#include "write_all.hpp"
 #include "zone/error.hpp"
 #include "zone/source.hpp"
 
@@ -284,20 +285,11 @@ void StagedOutputs::write_text(const std::string& target, const std::string& byt
         if (VSIFCloseL(f) != 0 || !written) throw std::runtime_error("cannot write " + target);
         return;
     }
-    // POSIX calls rather than a stream: errno then says why a write failed
-    // (a full disk, a file size limit), and the message can say it too.
     const int fd = open(staged.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) throw std::runtime_error("cannot write " + target + ": " + std::strerror(errno));
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const std::string reason = n < 0 ? std::strerror(errno) : "nothing written";
-            close(fd);
-            throw std::runtime_error("cannot write " + target + ": " + reason);
-        }
-        done += static_cast<std::size_t>(n);
+    if (const int err = detail::write_all(fd, bytes)) {
+        close(fd);
+        throw std::runtime_error("cannot write " + target + ": " + std::strerror(err));
     }
     if (close(fd) != 0) throw std::runtime_error("cannot write " + target + ": " + std::strerror(errno));
 }

@@ -1,6 +1,8 @@
 // The commit journal of StagedOutputs (output_journal.hpp).
 #include "output_journal.hpp"
 
+#include "write_all.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -37,16 +39,9 @@ void write_atomically(const std::string& folder, const std::string& name, const 
     const std::string tmp = folder + "/" + name + ".tmp";
     const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) throw std::runtime_error("cannot write the commit journal in " + folder + ": " + std::strerror(errno));
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int err = n < 0 ? errno : ENOSPC;
-            close(fd);
-            throw std::runtime_error("cannot write the commit journal in " + folder + ": " + std::strerror(err));
-        }
-        done += static_cast<std::size_t>(n);
+    if (const int err = write_all(fd, bytes)) {
+        close(fd);
+        throw std::runtime_error("cannot write the commit journal in " + folder + ": " + std::strerror(err));
     }
     if (close(fd) != 0 || rename(tmp.c_str(), (folder + "/" + name).c_str()) != 0)
         throw std::runtime_error("cannot write the commit journal in " + folder + ": " + std::strerror(errno));

@@ -1099,7 +1099,8 @@ TEST_F(CheckMap, ErrorsOutHoldsEachOverlapAndGap) {
 
 // The findings GeoPackage has the same three layers whatever was found, so
 // that scripts and QGIS projects can rely on them: here a map whose only
-// finding is one gap (a polygon) still gets finding_points and finding_lines.
+// finding is one gap (a polygon) still gets finding_points and finding_lines,
+// each with its QGIS style.
 TEST_F(CheckMap, ErrorsOutAlwaysHasTheThreeLayers) {
     double lon = 0, lat = 0;
     const std::size_t u = place_square(0, 2e6, 300, lon, lat);
@@ -1123,22 +1124,10 @@ TEST_F(CheckMap, ErrorsOutAlwaysHasTheThreeLayers) {
         for (const char* field : {"rule", "severity", "fid", "fid2", "code", "message", "area_m2"})
             EXPECT_GE(layer->GetLayerDefn()->GetFieldIndex(field), 0) << name << " has no field " << field;
     }
-}
 
-// Each layer of the findings GeoPackage opens styled in QGIS: a default style
-// in layer_styles, categorised on severity (error and warning in two colours,
-// symbols of the layer's geometry), labelled with the rule.
-TEST_F(CheckMap, ErrorsOutLayersCarryAStyleBySeverity) {
-    double lon = 0, lat = 0;
-    const std::size_t u = place_square(0, 2e6, 300, lon, lat);
-    const double hx = metres_to_dlon(100, lat), hy = metres_to_dlat(100);
-    GeosPtr square = to_geos(*lonlat_box(lon - hx, lat - hy, lon + hx, lat + hy));
-    Table t = units();
-    t.rows[u].geom = as_multipolygon(difference(unit_g_[u].get(), square.get()).get());
-    const std::string path = write(t, "holed-styled.gpkg");
-    const std::string out = tmp_.file("findings-styled.gpkg");
-    Checked c = check({path, "--errors-out", out});
-    ASSERT_TRUE(c.usable);
+    // Each opens styled in QGIS: a default style in layer_styles, categorised
+    // on severity (error and warning in two colours, symbols of the layer's
+    // geometry), labelled with the rule.
     std::string error;
     const auto styles = read_layer_styles(out, &error);
     ASSERT_TRUE(error.empty()) << error;
