@@ -1,5 +1,6 @@
 #include "zone/project.hpp"
 
+#include "project_checker_impl.hpp"
 #include "gdal_util.hpp"
 #include "text_util.hpp"
 #include "parallel.hpp"
@@ -65,271 +66,10 @@ using detail::last_gdal_error;
 using detail::lower_ascii;
 using detail::trim;
 using detail::utf8_or_gbk;
-
-std::optional<double> number_of(const std::string& s) {
-    const AttrValue v = AttrValue::of(s);
-    return v.number;
-}
-
-// ---------------------------------------------------------------- coordinates
-
-// Replaces every spelling of a degree, minute, second, separator and
-// hemisphere by one ASCII form: d ' " , E W N S.
-std::string normalise_dms(const std::string& in) {
-    static const std::vector<std::pair<std::string, std::string>> replacements = {
-        {"东经", "E"}, {"西经", "W"}, {"北纬", "N"}, {"南纬", "S"}, {"东", "E"}, {"西", "W"}, {"北", "N"}, {"南", "S"},
-        {"°", "d"}, {"º", "d"}, {"˚", "d"}, {"度", "d"},
-        {"′", "'"}, {"’", "'"}, {"‘", "'"}, {"分", "'"},
-        {"″", "\""}, {"”", "\""}, {"“", "\""}, {"''", "\""}, {"秒", "\""},
-        {"，", ","}, {"；", ";"}, {"：", ":"}, {"　", " "}, {"．", "."},
-    };
-    std::string s;
-    for (std::size_t i = 0; i < in.size();) {
-        bool replaced = false;
-        for (const auto& [from, to] : replacements) {
-            if (in.compare(i, from.size(), from) == 0) {
-                s += to;
-                i += from.size();
-                replaced = true;
-                break;
-            }
-        }
-        if (!replaced) s += in[i++];
-    }
-    // Letters after a number are unit markers (117d01m30s); others are hemispheres.
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const char c = s[i];
-        const bool after_number = i > 0 && (std::isdigit(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '.');
-        if (after_number && (c == 'd' || c == 'D')) out += 'd';
-        else if (after_number && (c == 'm' || c == 'M')) out += '\'';
-        else if (after_number && c == 's') out += '"';
-        else if (c == 'e' || c == 'w' || c == 'n' || c == 's') out += static_cast<char>(c - 'a' + 'A');
-        else out += c;
-    }
-    return out;
-}
-
-struct Angle {
-    double value = 0;
-    char hemisphere = 0;  // E W N S, or 0
-};
-
-Angle parse_angle(std::string part, const std::string& whole) {
-    auto fail = [&](const std::string& why) -> Angle {
-        throw InputError("coordinate '" + whole + "': " + why);
-    };
-    part = trim(part);
-    Angle a;
-    auto is_hemi = [](char c) { return c == 'E' || c == 'W' || c == 'N' || c == 'S'; };
-    if (!part.empty() && is_hemi(part.front())) {
-        a.hemisphere = part.front();
-        part = trim(part.substr(1));
-    }
-    if (!part.empty() && is_hemi(part.back())) {
-        if (a.hemisphere) fail("two hemisphere letters on one number");
-        a.hemisphere = part.back();
-        part = trim(part.substr(0, part.size() - 1));
-    }
-    if (part.empty()) fail("a hemisphere letter without a number");
-    bool negative = false;
-    if (part.front() == '-' || part.front() == '+') {
-        negative = part.front() == '-';
-        part = trim(part.substr(1));
-    }
-    std::array<std::optional<double>, 3> dms;  // degrees, minutes, seconds
-    std::array<std::string, 3> raw;
-    const bool marked = part.find_first_of("d'\"") != std::string::npos;
-    std::vector<std::string> numbers;
-    if (marked) {
-        int next = 0;  // the component an unmarked number would be
-        std::string cur;
-        auto flush = [&](int slot) {
-            if (cur.empty()) fail("a unit mark without a number");
-            if (slot < next || slot > 2 || dms[slot]) fail("degrees, minutes and seconds out of order");
-            const auto v = number_of(cur);
-            if (!v) fail("'" + cur + "' is not a number");
-            dms[slot] = *v;
-            raw[slot] = cur;
-            next = slot + 1;
-            cur.clear();
-        };
-        for (char c : part) {
-            if (c == 'd') flush(0);
-            else if (c == '\'') flush(1);
-            else if (c == '"') flush(2);
-            else if (c == ' ' || c == '\t') {
-                if (!cur.empty()) flush(next);
-            } else cur += c;
-        }
-        if (!cur.empty()) flush(next);  // 117°01'30 without the second mark
-    } else {
-        std::string cur;
-        std::vector<std::string> parts;
-        for (char c : part) {
-            if (c == ':' || c == ' ' || c == '\t') {
-                if (!cur.empty()) parts.push_back(cur);
-                cur.clear();
-            } else cur += c;
-        }
-        if (!cur.empty()) parts.push_back(cur);
-        if (parts.empty() || parts.size() > 3) fail("expected degrees, minutes and seconds, or decimal degrees");
-        for (std::size_t i = 0; i < parts.size(); ++i) {
-            const auto v = number_of(parts[i]);
-            if (!v) fail("'" + parts[i] + "' is not a number");
-            dms[i] = *v;
-            raw[i] = parts[i];
-        }
-    }
-    if (!dms[0]) fail("no degrees");
-    if (*dms[0] < 0) fail("a negative number inside a coordinate");
-    if (dms[1] || dms[2]) {
-        if (raw[0].find('.') != std::string::npos) fail("decimal degrees followed by minutes");
-        if (dms[1] && (*dms[1] < 0 || *dms[1] >= 60)) fail(fmt::format("{} minutes: minutes run from 0 to 59", raw[1]));
-        if (dms[2] && (*dms[2] < 0 || *dms[2] >= 60)) fail(fmt::format("{} seconds: seconds run from 0 to 59.999…", raw[2]));
-        if (dms[1] && dms[2] && raw[1].find('.') != std::string::npos) fail("decimal minutes followed by seconds");
-    }
-    a.value = *dms[0] + dms[1].value_or(0) / 60 + dms[2].value_or(0) / 3600;
-    if (negative) a.value = -a.value;
-    if (a.hemisphere == 'W' || a.hemisphere == 'S') a.value = -a.value;
-    return a;
-}
-
-std::vector<std::string> split_any(const std::string& s, const std::string& separators) {
-    std::vector<std::string> parts;
-    std::string cur;
-    for (char c : s) {
-        if (separators.find(c) != std::string::npos) {
-            parts.push_back(cur);
-            cur.clear();
-        } else cur += c;
-    }
-    parts.push_back(cur);
-    return parts;
-}
+using detail::feature_attributes;
+using detail::ogr_wkb;
 
 }  // namespace
-
-std::array<double, 2> parse_lonlat(const std::string& text) {
-    const std::string s = trim(normalise_dms(text));
-    if (s.empty()) throw InputError("coordinate: empty; give LON,LAT such as 117.025,36.65");
-    std::vector<std::string> parts;
-    if (s.find_first_of(",;") != std::string::npos) {
-        parts = split_any(s, ",;");
-    } else {
-        std::vector<std::size_t> letters;
-        for (std::size_t i = 0; i < s.size(); ++i)
-            if (s[i] == 'E' || s[i] == 'W' || s[i] == 'N' || s[i] == 'S') letters.push_back(i);
-        if (letters.size() == 2) {
-            // Prefix style (E117… N36…) splits before the second letter, suffix style after the first.
-            const std::size_t cut = letters[0] == 0 ? letters[1] : letters[0] + 1;
-            parts = {s.substr(0, cut), s.substr(cut)};
-        } else {
-            std::vector<std::string> words;
-            for (const auto& w : split_any(s, " \t"))
-                if (!w.empty()) words.push_back(w);
-            if (words.size() % 2 == 0 && !words.empty() && words.size() <= 6) {
-                const std::size_t half = words.size() / 2;
-                std::string a, b;
-                for (std::size_t i = 0; i < words.size(); ++i) (i < half ? a : b) += words[i] + " ";
-                parts = {a, b};
-            }
-        }
-    }
-    if (parts.size() != 2)
-        throw InputError("coordinate '" + text + "': expected a longitude and a latitude separated by a comma "
-                                                 "(117.025,36.65 or 117°01'30\"E,36°39'00\"N)");
-    Angle a = parse_angle(parts[0], text), b = parse_angle(parts[1], text);
-    auto is_lat = [](char h) { return h == 'N' || h == 'S'; };
-    auto is_lon = [](char h) { return h == 'E' || h == 'W'; };
-    if ((a.hemisphere && b.hemisphere && is_lat(a.hemisphere) == is_lat(b.hemisphere)) ||
-        (a.hemisphere && !b.hemisphere) || (!a.hemisphere && b.hemisphere))
-        throw InputError("coordinate '" + text + "': give both hemispheres (E/W and N/S) or neither");
-    if (is_lat(a.hemisphere) || is_lon(b.hemisphere)) std::swap(a, b);
-    const double lon = a.value, lat = b.value;
-    if (std::fabs(lat) > 90) {
-        if (std::fabs(lon) <= 90 && std::fabs(lat) <= 180)
-            throw InputError(fmt::format("coordinate '{}': latitude {} is beyond 90°; are longitude and latitude "
-                                         "swapped? (--point takes LON,LAT)", text, lat));
-        throw InputError(fmt::format("coordinate '{}': latitude {} is beyond 90°", text, lat));
-    }
-    if (std::fabs(lon) > 180) throw InputError(fmt::format("coordinate '{}': longitude {} is beyond 180°", text, lon));
-    return {lon, lat};
-}
-
-GaussKruger parse_gauss_kruger(const std::string& text, std::optional<int> zone, std::optional<int> cm) {
-    auto fail = [&](const std::string& why) -> GaussKruger {
-        throw InputError("Gauss-Krüger coordinate '" + text + "': " + why);
-    };
-    // Labels as forms write them (X=…, Y=…) go; the sizes tell which is which.
-    std::string s;
-    for (const char c : normalise_dms(text)) s += (c == 'X' || c == 'x' || c == 'Y' || c == 'y' || c == '=' || c == ':') ? ' ' : c;
-    std::vector<std::string> parts = split_any(trim(s), ",;");
-    if (parts.size() == 1) {
-        parts.clear();
-        for (const auto& w : split_any(trim(s), " \t"))
-            if (!w.empty()) parts.push_back(w);
-    }
-    if (parts.size() != 2) fail("expected two numbers, easting and northing, separated by a comma");
-    std::array<double, 2> v{};
-    for (int i = 0; i < 2; ++i) {
-        const auto n = number_of(trim(parts[i]));
-        if (!n || *n <= 0) fail("'" + trim(parts[i]) + "' is not a positive number");
-        v[i] = *n;
-    }
-    // An easting with its zone prefix has 8 digits before the point; a
-    // northing in China 7 (2,000-6,000 km); an easting without prefix 6.
-    auto prefixed = [](double x) { return x >= 1e7 && x < 1e8; };
-    GaussKruger g;
-    int easting_at = -1;
-    if (prefixed(v[0]) != prefixed(v[1])) {
-        easting_at = prefixed(v[0]) ? 0 : 1;
-        const int prefix = static_cast<int>(std::floor(v[easting_at] / 1e6));
-        // From the digits after the prefix: subtracting would leave a rounding error in the last place.
-        g.easting = *number_of(trim(parts[easting_at]).substr(2));
-        if (prefix >= 25 && prefix <= 45) {
-            g.central_meridian = 3 * prefix;
-        } else if (prefix >= 13 && prefix <= 23) {
-            g.central_meridian = 6 * prefix - 3;
-            g.six_degree = true;
-        } else {
-            fail(fmt::format("zone prefix {} is neither a 3-degree zone (25-45) nor a 6-degree zone (13-23) of China",
-                             prefix));
-        }
-        if (zone || cm) {
-            const int other = cm ? *cm : (*zone >= 25 ? 3 * *zone : 6 * *zone - 3);
-            if (other != g.central_meridian)
-                fail(fmt::format("the zone prefix {} says central meridian {}°E, but the zone given says {}°E", prefix,
-                                 g.central_meridian, other));
-        }
-    } else if (!prefixed(v[0]) && !prefixed(v[1])) {
-        if ((v[0] < 1e6) == (v[1] < 1e6)) fail("cannot tell the easting from the northing");
-        easting_at = v[0] < 1e6 ? 0 : 1;
-        g.easting = v[easting_at];
-        if (cm) {
-            if (*cm % 3 != 0 || *cm < 75 || *cm > 135)
-                fail(fmt::format("central meridian {} is not one of a CGCS2000 zone of China (75-135, a multiple of 3)", *cm));
-            g.central_meridian = *cm;
-        } else if (zone) {
-            if (*zone >= 25 && *zone <= 45) g.central_meridian = 3 * *zone;
-            else if (*zone >= 13 && *zone <= 23) g.central_meridian = 6 * *zone - 3, g.six_degree = true;
-            else fail(fmt::format("zone {} is neither a 3-degree zone (25-45) nor a 6-degree zone (13-23) of China", *zone));
-        } else {
-            fail(fmt::format("the easting {} has no zone prefix, so the zone is unknown: give it with --zone "
-                             "(3-degree zone number, 39 for 117°E) or --cm (central meridian, 117), or write the "
-                             "easting with its prefix (39{})",
-                             parts[easting_at].empty() ? "" : trim(parts[easting_at]), trim(parts[easting_at])));
-        }
-    } else {
-        fail("both numbers look like eastings with a zone prefix");
-    }
-    g.northing = v[1 - easting_at];
-    if (g.northing < 1e6 || g.northing > 1e7) fail(fmt::format("northing {} is not one of China (1,000-10,000 km)", g.northing));
-    if (std::fabs(g.easting - 500000) > 400000)
-        fail(fmt::format("easting {} is more than 400 km from the central meridian", g.easting));
-    g.epsg = gk_epsg(g.central_meridian);  // the same projection serves the 6-degree zone of that meridian
-    return g;
-}
 
 // ---------------------------------------------------------------- attributes
 
@@ -382,6 +122,28 @@ std::string attribute_for_field(const std::string& field) {
     return low;
 }
 
+std::string display_lonlat(double lon, double lat) {
+    return fmt::format("{:.6f}{} {:.6f}{}", std::fabs(lon), lon < 0 ? "W" : "E", std::fabs(lat), lat < 0 ? "S" : "N");
+}
+
+int severity(Effect e) {
+    switch (e) {
+        case Effect::prohibit: return 2;
+        case Effect::restrict:
+        case Effect::require: return 1;
+        case Effect::info: return 0;
+    }
+    return 0;
+}
+
+Verdict verdict_of_severity(int s) {
+    return s == 2 ? Verdict::nonconforming : s == 1 ? Verdict::conditional : Verdict::conforming;
+}
+
+}  // namespace
+
+namespace detail {
+
 // The attributes of one feature. Numbers stay numbers; text that reads as a
 // number counts as one too (CSV fields are all text).
 Attributes feature_attributes(OGRFeature& f, const Where& where, const std::string& skip_field) {
@@ -417,43 +179,13 @@ Attributes feature_attributes(OGRFeature& f, const Where& where, const std::stri
     return attrs;
 }
 
-// ---------------------------------------------------------------- GEOS helpers
-
 std::vector<unsigned char> ogr_wkb(const OGRGeometry& g) {
     std::vector<unsigned char> out(g.WkbSize());
     g.exportToWkb(wkbNDR, out.data(), wkbVariantIso);
     return out;
 }
 
-std::string display_lonlat(double lon, double lat) {
-    return fmt::format("{:.6f}{} {:.6f}{}", std::fabs(lon), lon < 0 ? "W" : "E", std::fabs(lat), lat < 0 ? "S" : "N");
-}
-
-// What a thread needs: its GEOS context, an area calculator, and the unit
-// geometries it has prepared (prepared geometries build their indexes lazily
-// and are not shared between threads).
-struct Worker {
-    geos::Context ctx;
-    AreaCalculator area;
-    std::vector<geos::PreparedPtr> prepared;
-    Worker(const std::string& crs, std::size_t units) : area(crs, AreaMethod::gauss_kruger), prepared(units) {}
-};
-
-int severity(Effect e) {
-    switch (e) {
-        case Effect::prohibit: return 2;
-        case Effect::restrict:
-        case Effect::require: return 1;
-        case Effect::info: return 0;
-    }
-    return 0;
-}
-
-Verdict verdict_of_severity(int s) {
-    return s == 2 ? Verdict::nonconforming : s == 1 ? Verdict::conditional : Verdict::conforming;
-}
-
-}  // namespace
+}  // namespace detail
 
 Verdict decide_verdict(const std::vector<RuleHit>& hits, const std::vector<RuleHit>& undecided,
                        std::vector<std::string>* missing) {
@@ -475,50 +207,6 @@ Verdict decide_verdict(const std::vector<RuleHit>& hits, const std::vector<RuleH
 }
 
 // ---------------------------------------------------------------- the checker
-
-struct ProjectChecker::Impl {
-    AccessList list;
-    ProjectMapOptions options;
-    geos::Context ctx;  // owns the unit geometries and the tree
-    PolygonLayer layer;
-    std::vector<TouchedUnit> units;  // overlap_m2 unused here
-    geos::TreePtr tree;
-    std::string area_method;
-    std::vector<std::string> warnings;
-    bool know_circles = false;
-    std::vector<std::size_t> rule_order;  // rules by level, then file order
-    // Workers of check(), one per concurrent caller (a server checks from
-    // many threads); a worker keeps the unit geometries it prepared.
-    std::vector<std::unique_ptr<Worker>> idle_workers;
-    std::mutex idle_mutex;
-    std::unique_ptr<Worker> take_worker();
-    void give_back(std::unique_ptr<Worker> w);
-    // A worker for the length of one check(), given back however it ends
-    // (a worker keeps nothing of a check but the geometries it prepared).
-    struct WorkerLease {
-        Impl& impl;
-        std::unique_ptr<Worker> worker;
-        explicit WorkerLease(Impl& i) : impl(i), worker(i.take_worker()) {}
-        ~WorkerLease() { impl.give_back(std::move(worker)); }
-    };
-
-    void load_units();
-    std::map<std::string, BoundaryCounty> load_boundary(bool& has_circle);
-    void resolve_places();
-    void check_scopes();
-
-    // Null when the footprint's CRS is the map's or PROJ's operation leaves coordinates unchanged.
-    std::unique_ptr<Reprojection> transform_from(const OGRSpatialReference& srs) const;
-    Footprint finish_footprint(std::unique_ptr<OGRGeometry> g, const OGRSpatialReference& srs, std::string description) const;
-
-    // The units a footprint touches, in code order; with `areas`, their
-    // overlap areas, the footprint's area and a point of it in degrees.
-    std::vector<TouchedUnit> touch(Worker& w, const GEOSGeometry* footprint, bool areas, double* footprint_m2 = nullptr,
-                                   std::array<double, 2>* lonlat = nullptr) const;
-    // Rules hit and undecided for the touched units.
-    void apply_rules(const std::vector<TouchedUnit>& touched, const Attributes& attrs, std::vector<RuleHit>& hits,
-                     std::vector<RuleHit>& undecided) const;
-};
 
 void ProjectChecker::Impl::load_units() {
     UnitPolygons read = read_unit_polygons(ctx, options.units, options.encoding, {"HJZHGKDYBM", "ZHGKDYFL"});
@@ -1007,238 +695,6 @@ std::unique_ptr<Worker> ProjectChecker::Impl::take_worker() {
 void ProjectChecker::Impl::give_back(std::unique_ptr<Worker> w) {
     std::lock_guard lock(idle_mutex);
     idle_workers.push_back(std::move(w));
-}
-
-// ---------------------------------------------------------------- batch
-
-namespace {
-
-// The column names GDAL's CSV driver is told to take coordinates from.
-const std::vector<std::string> kLongitudeColumns = {"lon", "lng", "long", "longitude", "x", "经度", "东经", "jd"};
-const std::vector<std::string> kLatitudeColumns = {"lat", "latitude", "y", "纬度", "北纬", "wd"};
-
-std::string joined(const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
-    return out;
-}
-
-// GDAL 3.6's CSV driver crashes reading a table whose header has two
-// longitude (or two latitude) columns when it drops the coordinate columns
-// (found by fuzzing zone-serve's batch). Such a header is ambiguous anyway:
-// it is refused, naming both columns. Each separator GDAL detects is tried.
-void refuse_repeated_coordinate_columns(const std::string& path, const Where& where) {
-    VSILFILE* f = VSIFOpenL(path.c_str(), "rb");
-    if (!f) return;  // GDAL's own open says why
-    const char* line = CPLReadLineL(f);
-    std::string header = line ? line : "";
-    VSIFCloseL(f);
-    if (header.rfind("\xEF\xBB\xBF", 0) == 0) header.erase(0, 3);
-    for (const char separator : {',', ';', '\t'}) {
-        std::vector<std::string> columns(1);
-        for (const char c : header) {
-            if (c == separator) columns.emplace_back();
-            else if (c != '"' && c != ' ') columns.back() += c;
-        }
-        for (const auto* names : {&kLongitudeColumns, &kLatitudeColumns}) {
-            std::vector<std::size_t> found;
-            for (std::size_t i = 0; i < columns.size(); ++i)
-                if (std::find(names->begin(), names->end(), lower_ascii(columns[i])) != names->end()) found.push_back(i);
-            if (found.size() < 2) continue;
-            Where w = where;
-            w.field = columns[found[1]];
-            throw InputError(w, fmt::format("the header has two {} columns, '{}' (column {}) and '{}' (column {}); "
-                                            "keep one",
-                                            names == &kLongitudeColumns ? "longitude" : "latitude", columns[found[0]],
-                                            found[0] + 1, columns[found[1]], found[1] + 1));
-        }
-    }
-}
-
-}  // namespace
-
-BatchResult ProjectChecker::screen(const BatchOptions& o) const {
-    const SourceRef ref = parse_source(o.source);
-    const std::string& path = ref.path;
-    const std::string ext = lower_ascii(fs::path(path).extension().string());
-    OpenLayerOptions open;
-    open.default_layer.clear();  // the layer of enterprises is named when there are several
-    if (ext == ".csv" || ext == ".txt" || ext == ".tsv" || path.rfind("CSV:", 0) == 0) {
-        // Coordinates from the usual column names, as GDAL's CSV driver finds them.
-        refuse_repeated_coordinate_columns(path, Where{path, ref.layer, {}, {}});
-        open.open_options = {"X_POSSIBLE_NAMES=" + joined(kLongitudeColumns),
-                             "Y_POSSIBLE_NAMES=" + joined(kLatitudeColumns), "KEEP_GEOM_COLUMNS=NO"};
-    }
-    const VectorLayer source = open_vector_layer(ref, open);
-    detail::QuietGdal quiet;
-    OGRLayer* l = source.layer;
-    const Where& where = source.where;
-    if (l->GetGeomType() == wkbNone)
-        throw InputError(where, "the layer has no geometry; a CSV needs longitude and latitude columns named lon/lat, "
-                                "longitude/latitude, x/y or 经度/纬度");
-    OGRFeatureDefn* defn = l->GetLayerDefn();
-    std::string id_field = o.id_field;
-    if (id_field.empty()) {
-        for (const char* n : {"id", "ID", "Id", "code", "CODE", "统一社会信用代码", "name", "NAME", "名称", "企业名称"})
-            if (defn->GetFieldIndex(n) >= 0) {
-                id_field = n;
-                break;
-            }
-    } else if (defn->GetFieldIndex(id_field.c_str()) < 0) {
-        Where w = where;
-        w.field = id_field;
-        throw InputError(w, "no such field (--id-field)");
-    }
-    const int i_id = id_field.empty() ? -1 : defn->GetFieldIndex(id_field.c_str());
-
-    OGRSpatialReference srs;
-    if (const OGRSpatialReference* s = l->GetSpatialRef(); s && !s->IsEmpty()) srs = *s;
-    const bool assume_lonlat = srs.IsEmpty();
-    if (assume_lonlat) srs.importFromEPSG(4490);  // a CSV carries no CRS: CGCS2000 degrees
-    std::unique_ptr<Reprojection> transform = impl_->transform_from(srs);
-
-    BatchResult result;
-    result.source = o.source;
-    result.layer = l->GetName();
-    result.crs_wkt = impl_->layer.crs_wkt;
-    std::vector<Attributes> attrs;
-    for (auto& f : *l) {
-        Where w = where;
-        w.fid = f->GetFID();
-        OGRGeometry* g = f->GetGeometryRef();
-        if (!g || g->IsEmpty())
-            throw InputError(w, "the feature has no geometry (no coordinates); leave such rows out first, e.g. "
-                                "ogr2ogr -where with the coordinate columns");
-        if (g->Is3D() || g->IsMeasured()) g->flattenTo2D();
-        OGREnvelope env;
-        g->getEnvelope(&env);
-        if (!std::isfinite(env.MinX) || !std::isfinite(env.MinY) || !std::isfinite(env.MaxX) || !std::isfinite(env.MaxY))
-            throw InputError(w, "the geometry has coordinates that are not finite numbers");
-        if (assume_lonlat && !(env.MinX >= -180 && env.MaxX <= 180 && env.MinY >= -90 && env.MaxY <= 90))
-            throw InputError(w, "the layer has no CRS and these coordinates are not longitude/latitude");
-        if (transform && !transform->apply(*g))
-            throw InputError(w, "cannot transform the geometry to the unit map's CRS");
-        BatchRow row;
-        row.fid = f->GetFID();
-        if (i_id >= 0 && f->IsFieldSetAndNotNull(i_id)) row.id = utf8_or_gbk(f->GetFieldAsString(i_id), nullptr);
-        if (row.id.empty()) row.id = std::to_string(row.fid);
-        row.wkb = ogr_wkb(*g);
-        Attributes a = feature_attributes(*f, w, id_field);
-        for (const auto& [name, value] : o.defaults) a.emplace(lower_ascii(name), value);
-        attrs.push_back(std::move(a));
-        result.rows.push_back(std::move(row));
-    }
-
-    // In chunks, so that the threads take turns rarely.
-    constexpr std::size_t chunk = 64;
-    std::vector<std::size_t> jobs((result.rows.size() + chunk - 1) / chunk);
-    for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i] = i;
-    const std::string& crs = impl_->layer.crs_wkt;
-    const std::size_t n_units = impl_->units.size();
-    std::vector<std::string> errors(jobs.size());
-    detail::run_parallel(
-        jobs, impl_->options.threads, [&] { return std::make_unique<Worker>(crs, n_units); },
-        [&](Worker& w, std::size_t job) {
-            for (std::size_t i = job * chunk; i < std::min(result.rows.size(), (job + 1) * chunk); ++i) {
-                BatchRow& row = result.rows[i];
-                geos::GeomPtr geom = geos::from_wkb(w.ctx, row.wkb);
-                if (GEOSisValid_r(w.ctx, geom.get()) != 1) geom = geos::own(w.ctx, GEOSMakeValid_r(w.ctx, geom.get()), "repair");
-                const auto touched = impl_->touch(w, geom.get(), false);
-                if (touched.empty()) {
-                    row.verdict = Verdict::outside;
-                    continue;
-                }
-                std::vector<RuleHit> hits, undecided;
-                try {
-                    impl_->apply_rules(touched, attrs[i], hits, undecided);
-                } catch (const InputError& e) {
-                    throw InputError(Where{ref.path, result.layer, row.fid, {}}, e.what());
-                }
-                row.verdict = decide_verdict(hits, undecided, &row.missing);
-                for (const auto& u : touched) row.units.push_back(u.code);
-                std::vector<std::size_t> seen;
-                for (const auto& h : hits)
-                    if (std::find(seen.begin(), seen.end(), h.rule) == seen.end()) {
-                        seen.push_back(h.rule);
-                        row.hits.push_back(h.id);
-                    }
-            }
-        },
-        o.progress);
-    for (const auto& row : result.rows) ++result.counts[static_cast<int>(row.verdict)];
-    return result;
-}
-
-void write_batch(const BatchResult& result, const std::string& staged) {
-    gdal_init();
-    detail::QuietGdal quiet;
-    const std::string path = detail::target_path(staged);  // for messages
-    const Where where{path, {}, {}, {}};
-    const std::string ext = lower_ascii(fs::path(path).extension().string());
-    if (ext != ".csv" && ext != ".gpkg")
-        throw InputError(where, "batch verdicts are written as CSV (.csv) or GeoPackage (.gpkg)");
-    const bool csv = ext == ".csv";
-
-    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(csv ? "CSV" : "GPKG");
-    if (!driver) throw InputError(where, std::string("GDAL has no ") + (csv ? "CSV" : "GPKG") + " driver");
-    CPLErrorReset();
-    GDALDatasetUniquePtr ds(driver->Create(staged.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!ds) throw std::runtime_error("cannot create " + path + ": " + last_gdal_error());
-    OGRSpatialReference srs;
-    srs.importFromWkt(result.crs_wkt.c_str());
-    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    CPLStringList layer_options;
-    if (csv) {
-        layer_options.SetNameValue("WRITE_BOM", "YES");
-        layer_options.SetNameValue("STRING_QUOTING", "IF_NEEDED");
-    }
-    OGRLayer* layer = ds->CreateLayer("verdicts", csv ? nullptr : &srs, csv ? wkbNone : wkbUnknown, layer_options.List());
-    if (!layer) throw std::runtime_error("cannot create the layer of " + path + ": " + last_gdal_error());
-    const std::vector<std::pair<const char*, OGRFieldType>> fields = {
-        {"id", OFTString},      {"source_fid", OFTInteger}, {"verdict", OFTString}, {"verdict_zh", OFTString},
-        {"units", OFTString},   {"hits", OFTString},   {"missing", OFTString}, {"lon", OFTReal},
-        {"lat", OFTReal},
-    };
-    for (const auto& [name, type] : fields) {
-        OGRFieldDefn def(name, type);
-        if (layer->CreateField(&def) != OGRERR_NONE) throw std::runtime_error("cannot create field " + std::string(name));
-    }
-    auto join = [](const std::vector<std::string>& v) {
-        std::string s;
-        for (const auto& x : v) s += (s.empty() ? "" : ";") + x;
-        return s;
-    };
-    geos::Context ctx;
-    AreaCalculator calc(result.crs_wkt, AreaMethod::gauss_kruger);
-    const bool transaction = ds->StartTransaction() == OGRERR_NONE;
-    for (const auto& row : result.rows) {
-        OGRFeature f(layer->GetLayerDefn());
-        f.SetField("id", row.id.c_str());
-        f.SetField("source_fid", static_cast<int>(row.fid));
-        f.SetField("verdict", to_string(row.verdict));
-        f.SetField("verdict_zh", chinese_name(row.verdict));
-        f.SetField("units", join(row.units).c_str());
-        f.SetField("hits", join(row.hits).c_str());
-        f.SetField("missing", join(row.missing).c_str());
-        geos::GeomPtr g = geos::from_wkb(ctx, row.wkb);
-        geos::GeomPtr p = geos::own(ctx, GEOSPointOnSurface_r(ctx, g.get()), "point on surface");
-        double x = 0, y = 0;
-        GEOSGeomGetX_r(ctx, p.get(), &x);
-        GEOSGeomGetY_r(ctx, p.get(), &y);
-        const auto ll = calc.lonlat(x, y);
-        f.SetField("lon", ll[0]);
-        f.SetField("lat", ll[1]);
-        if (!csv) {
-            OGRGeometry* geom = nullptr;
-            if (OGRGeometryFactory::createFromWkb(row.wkb.data(), &srs, &geom, row.wkb.size()) == OGRERR_NONE)
-                f.SetGeometryDirectly(geom);
-        }
-        if (layer->CreateFeature(&f) != OGRERR_NONE)
-            throw std::runtime_error("cannot write to " + path + ": " + last_gdal_error());
-    }
-    if (transaction && ds->CommitTransaction() != OGRERR_NONE) throw std::runtime_error("cannot commit " + path + ": " + last_gdal_error());
-    ds.reset();
-    if (CPLGetLastErrorType() == CE_Failure) throw std::runtime_error("writing " + path + " failed: " + last_gdal_error());
 }
 
 }  // namespace zone
