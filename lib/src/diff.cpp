@@ -157,17 +157,15 @@ Version load(UnitMap map, std::vector<geos::GeomPtr> geoms, const std::map<std::
 
 }  // namespace
 
-DiffReport diff_unit_maps(const std::string& old_input, const std::string& new_input, const DiffOptions& options) {
+DiffReport diff_unit_maps(UnitMap old_map, UnitMap new_map, const DiffOptions& options) {
     gdal_init();
     geos::Context ctx;
     DiffReport report;
-    report.old_input = old_input;
-    report.new_input = new_input;
+    report.old_input = old_map.source;
+    report.new_input = new_map.source;
 
-    UnitMap old_map = read_unit_map(old_input);
-    UnitMap new_map = read_unit_map(new_input);
-    if (old_map.crs_wkt.empty()) throw InputError(Where{old_input, old_map.layer, {}, {}}, "the map has no CRS");
-    if (new_map.crs_wkt.empty()) throw InputError(Where{new_input, new_map.layer, {}, {}}, "the map has no CRS");
+    if (old_map.crs_wkt.empty()) throw InputError(Where{old_map.source, old_map.layer, {}, {}}, "the map has no CRS");
+    if (new_map.crs_wkt.empty()) throw InputError(Where{new_map.source, new_map.layer, {}, {}}, "the map has no CRS");
     reproject(new_map, old_map.crs_wkt);
     report.crs_wkt = old_map.crs_wkt;
     OGRSpatialReference srs;

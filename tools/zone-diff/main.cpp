@@ -4,11 +4,13 @@
 #include "zone/diff.hpp"
 #include "zone/error.hpp"
 #include "zone/output.hpp"
+#include "zone/unit_map.hpp"
 
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <utility>
 
 namespace fs = std::filesystem;
 
@@ -45,7 +47,9 @@ int run(const Args& a) {
     options.redline = a.redline;
     options.changed_land = !a.changes.empty();
     options.threads = a.threads;
-    const zone::DiffReport report = zone::diff_unit_maps(a.old_map, a.new_map, options);
+    zone::UnitMap old_map = zone::read_unit_map(a.old_map);  // the old one first: its error comes first
+    zone::UnitMap new_map = zone::read_unit_map(a.new_map);
+    const zone::DiffReport report = zone::diff_unit_maps(std::move(old_map), std::move(new_map), options);
 
     const std::string text = a.format == "json"  ? zone::format_diff_json(report, ZONE_VERSION)
                              : a.format == "csv" ? zone::format_diff_csv(report)

@@ -9,6 +9,7 @@
 #include "zone/report.hpp"
 #include "zone/output.hpp"
 #include "zone/report_output.hpp"
+#include "zone/unit_map.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -20,6 +21,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -140,7 +142,9 @@ int run(const Args& a) {
         zone::DiffOptions diff_options;
         diff_options.changed_land = !report.map.empty();
         diff_options.threads = a.threads;
-        const zone::DiffReport diff = zone::diff_unit_maps(a.diff_old, a.units, diff_options);
+        zone::UnitMap old_map = zone::read_unit_map(a.diff_old);
+        const zone::DiffReport diff =
+            zone::diff_unit_maps(std::move(old_map), zone::read_unit_map(a.units), diff_options);
         report.changes = zone::report_changes(report, diff);
     }
 

@@ -1,6 +1,8 @@
 // Comparing two versions of a unit map (zonekit(7) DIFF REPORT): what zone-diff reports.
 #pragma once
 
+#include "zone/unit_map.hpp"
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -67,8 +69,10 @@ struct DiffReport {
 // The kinds, in report order.
 const std::vector<std::string>& change_kinds();
 
-// Compares two unit maps (GDAL sources). Throws InputError for bad input.
-DiffReport diff_unit_maps(const std::string& old_map, const std::string& new_map, const DiffOptions& options);
+// Compares two versions of a unit map (read with read_unit_map); the new one
+// is compared in the old one's CRS. Throws InputError for a map without a
+// CRS or a red-line layer that cannot be read.
+DiffReport diff_unit_maps(UnitMap old_map, UnitMap new_map, const DiffOptions& options);
 
 // Report forms: text for people, JSON of zonekit(7) DIFF REPORT (plus area_method and
 // violations), CSV with one row per change.
