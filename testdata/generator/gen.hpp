@@ -5,7 +5,7 @@
 // (metres), in which shapes are drawn, buffers are taken and areas measured.
 #pragma once
 
-#include "zone/geos.hpp"
+#include "zone/core/geos.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -274,7 +274,7 @@ TEST_F(Monitor, PlantedDeclinesAreFlaggedAndNothingElseAndSampleUnitsMatchGeosPe
         const zt::Feature& f = *by_code.at(code);
         // NDVI: the unit in the raster's CRS, its edges (straight in degrees)
         // followed by vertices 1e-5° (about a metre) apart. zonekit follows
-        // the same curves to within half its grid (5e-5 m, zone/reproject.hpp)
+        // the same curves to within half its grid (5e-5 m, zone/core/reproject.hpp)
         // with fewer vertices, so the two polygons differ by that much at
         // most: means agree to 1e-8 rather than to the last digits.
         std::unique_ptr<OGRGeometry> g(f.geom->clone());

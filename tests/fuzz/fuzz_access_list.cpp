@@ -3,8 +3,8 @@
 // evaluates, or an InputError "FILE:LINE:COLUMN: …".
 #include "fuzz_support.hpp"
 
-#include "zone/access_list.hpp"
-#include "zone/error.hpp"
+#include "zone/rules/access_list.hpp"
+#include "zone/core/error.hpp"
 
 #include <cstdint>
 #include <stdexcept>

@@ -8,8 +8,8 @@
 // as a plain program that replays tests/fuzz/corpus/check_map under ctest.
 #include "fuzz_support.hpp"
 
-#include "zone/check.hpp"
-#include "zone/error.hpp"
+#include "zone/check/check.hpp"
+#include "zone/core/error.hpp"
 
 #include <cpl_vsi.h>
 

@@ -4,7 +4,7 @@
 // of the wrong kind) on any project, three-valued logic holding.
 #include "fuzz_support.hpp"
 
-#include "zone/condition.hpp"
+#include "zone/rules/condition.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -5,9 +5,9 @@
 // (finite, on the globe) or an InputError saying what is wrong.
 #include "fuzz_support.hpp"
 
-#include "zone/access_list.hpp"
-#include "zone/error.hpp"
-#include "zone/project.hpp"
+#include "zone/rules/access_list.hpp"
+#include "zone/core/error.hpp"
+#include "zone/rules/project.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -2,8 +2,8 @@
 // give a Scheme or an InputError naming the file, never a crash.
 #include "fuzz_support.hpp"
 
-#include "zone/error.hpp"
-#include "zone/scheme.hpp"
+#include "zone/core/error.hpp"
+#include "zone/build/scheme.hpp"
 
 #include <cstdint>
 #include <exception>

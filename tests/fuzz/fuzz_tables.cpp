@@ -5,9 +5,9 @@
 // Any bytes must give a table or an InputError naming table, row and column.
 #include "fuzz_support.hpp"
 
-#include "report_detail.hpp"  // read_effectiveness: what build_report calls for --indicators
-#include "zone/access_list.hpp"
-#include "zone/error.hpp"
+#include "report/report_detail.hpp"  // read_effectiveness: what build_report calls for --indicators
+#include "zone/rules/access_list.hpp"
+#include "zone/core/error.hpp"
 
 #include <cpl_vsi.h>
 

@@ -1,9 +1,9 @@
 // The access-list loader (zonekit(7) ACCESS LIST): the sample Shandong list, every kind
 // of malformed entry with its rule id and position, conditions whose errors
 // point inside the TOML file, and the table of official texts.
-#include "zone/access_list.hpp"
-#include "zone/coding.hpp"
-#include "zone/error.hpp"
+#include "zone/rules/access_list.hpp"
+#include "zone/build/coding.hpp"
+#include "zone/core/error.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // Areas checked against computations that do not share libzone's code path:
 // the closed-form area of an ellipsoidal quadrangle, and OGR's own
 // reprojection and planar area.
-#include "zone/area.hpp"
-#include "zone/geos.hpp"
+#include "zone/core/area.hpp"
+#include "zone/core/geos.hpp"
 
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>

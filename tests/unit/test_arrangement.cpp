@@ -2,10 +2,10 @@
 // dissolve) on constructed cases, each checked against GEOS computing the
 // same thing its own way: point-in-polygon for coverage, OverlayNG for
 // unions, isValid for validity.
-#include "arrangement/arrangement.hpp"
-#include "arrangement/geos_rings.hpp"
-#include "arrangement/label_overlaps.hpp"
-#include "zone/geos.hpp"
+#include "overlay/arrangement/arrangement.hpp"
+#include "overlay/arrangement/geos_rings.hpp"
+#include "overlay/arrangement/label_overlaps.hpp"
+#include "zone/core/geos.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // The spelling of zone-check map --expect (parse_expectation): sources with
 // layer names and connection strings, filters holding any character, and
 // every malformed part.
-#include "zone/check_expect.hpp"
-#include "zone/error.hpp"
+#include "zone/check/check_expect.hpp"
+#include "zone/core/error.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,9 +2,9 @@
 // of zonekit(7) CHECK REPORT (read back with GDAL's JSON parser), JUnit XML (read back with
 // GDAL's XML parser), the text for people, and the GeoPackage of findings
 // (read back with OGR).
-#include "zone/check.hpp"
-#include "zone/check_report.hpp"
-#include "zone/error.hpp"
+#include "zone/check/check.hpp"
+#include "zone/check/check_report.hpp"
+#include "zone/core/error.hpp"
 
 #include <cpl_json.h>
 #include <cpl_minixml.h>

@@ -1,4 +1,4 @@
-#include "zone/coding.hpp"
+#include "zone/build/coding.hpp"
 
 #include <gtest/gtest.h>
 

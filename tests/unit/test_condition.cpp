@@ -1,7 +1,7 @@
 // The condition language of access-list rules: every operator, the
 // three-valued logic (against its truth tables), what is missing, and parse
 // errors with their offsets.
-#include "zone/condition.hpp"
+#include "zone/rules/condition.hpp"
 
 #include <gtest/gtest.h>
 
@@ -266,7 +266,7 @@ TEST(Condition, LongRulesAreAnError) {
 // Found by fuzzing: a name ending in the first byte of a UTF-8 character put
 // the error offset past the end of the text.
 TEST(Condition, ErrorOffsetsStayInsideTheText) {
-    for (const std::string text : {std::string("nature\xD1"), std::string("vocs_t \xE4\xB8"), std::string("a == 1 and b\xF0")}) {
+    for (const std::string& text : {std::string("nature\xD1"), std::string("vocs_t \xE4\xB8"), std::string("a == 1 and b\xF0")}) {
         const auto [offset, message] = error_of(text);
         EXPECT_LE(offset, text.size()) << message;
     }

@@ -4,9 +4,9 @@
 // by GEOS overlay in longitude/latitude, densified to 1e-4° so that chords in
 // the projection follow edges that are straight in the data, projected by
 // PROJ to EPSG:4548 (the county's zone, 117°E) and measured by GEOS.
-#include "county_overlay.hpp"
-#include "zone/area.hpp"
-#include "zone/geos.hpp"
+#include "overlay/county_overlay.hpp"
+#include "zone/core/area.hpp"
+#include "zone/core/geos.hpp"
 
 #include <proj.h>
 

@@ -1,5 +1,5 @@
 // Thresholds of indicator changes: constructed cases with known answers.
-#include "zone/indicator.hpp"
+#include "zone/monitor/indicator.hpp"
 
 #include <gtest/gtest.h>
 

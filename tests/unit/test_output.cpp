@@ -1,8 +1,8 @@
-// The output plan and the staged writer (zone/output.hpp) on constructed
+// The output plan and the staged writer (zone/io/output.hpp) on constructed
 // cases: every answer here is known from how the files were made.
-#include "zone/error.hpp"
-#include "zone/output.hpp"
-#include "zone/source.hpp"
+#include "zone/core/error.hpp"
+#include "zone/io/output.hpp"
+#include "zone/io/source.hpp"
 
 #include <cpl_vsi.h>
 #include <gdal_priv.h>

@@ -1,6 +1,6 @@
 // Sliver elimination on hand-made face graphs, where the right answer is
 // known by construction.
-#include "zone/pieces.hpp"
+#include "zone/build/pieces.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // What zone-check project takes from the command line: coordinates in the
 // spellings of EIA forms, zone-prefixed Gauss-Krüger coordinates, and the
 // verdict of zonekit(7) PROJECT REPORT from matched and undecided rules.
-#include "zone/error.hpp"
-#include "zone/project.hpp"
+#include "zone/core/error.hpp"
+#include "zone/rules/project.hpp"
 
 #include <gtest/gtest.h>
 

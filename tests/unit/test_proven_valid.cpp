@@ -3,8 +3,8 @@
 // rings of factor layers. Constructed cases with known answers, and random
 // rings (stars, valid; and stars with swapped vertices, often not), each
 // judged by GEOS isValid.
-#include "validity/proven_valid.hpp"
-#include "zone/geos.hpp"
+#include "core/validity/proven_valid.hpp"
+#include "zone/core/geos.hpp"
 
 #include <gtest/gtest.h>
 

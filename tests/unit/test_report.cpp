@@ -2,9 +2,9 @@
 // computed here; build_report on small maps written here, its areas against
 // OGR's own reprojection; the writers' output parsed by other parsers (libxml2
 // for the XHTML, GDAL's CSV and JSON readers); bad input named precisely.
-#include "zone/error.hpp"
-#include "zone/report.hpp"
-#include "zone/report_output.hpp"
+#include "zone/core/error.hpp"
+#include "zone/report/report.hpp"
+#include "zone/report/report_output.hpp"
 
 #include <cpl_json.h>
 #include <cpl_vsi.h>

@@ -1,4 +1,4 @@
-// Reprojection (zone/reproject.hpp) checked against OGR/PROJ used directly:
+// Reprojection (zone/core/reproject.hpp) checked against OGR/PROJ used directly:
 // a null transformation keeps coordinates bit for bit and adds no vertex
 // (also through read_polygon_layer, a WGS 84 layer read against CGCS2000
 // gives what the same layer labelled CGCS2000 gives); an affine one
@@ -6,9 +6,9 @@
 // follows the exact curve — every point of every original edge, transformed
 // on its own by PROJ, lies within the tolerance of the output — with far
 // fewer vertices than a fixed 10 m step.
-#include "zone/geos.hpp"
-#include "zone/reproject.hpp"
-#include "zone/source.hpp"
+#include "zone/core/geos.hpp"
+#include "zone/core/reproject.hpp"
+#include "zone/io/source.hpp"
 
 #include <cpl_error.h>
 #include <gdal_priv.h>

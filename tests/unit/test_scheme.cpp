@@ -1,5 +1,5 @@
-#include "zone/error.hpp"
-#include "zone/scheme.hpp"
+#include "zone/core/error.hpp"
+#include "zone/build/scheme.hpp"
 
 #include <gtest/gtest.h>
 

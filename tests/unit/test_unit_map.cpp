@@ -1,11 +1,11 @@
 // Unit codes and the unit-map reader (zonekit(7) UNIT LAYER, UNIT CODES):
 // constructed codes with known parts, and small GeoPackages written here with
 // GDAL directly, whose features GDAL also reads back for the comparison.
-#include "zone/boundary.hpp"
-#include "zone/error.hpp"
-#include "zone/geos.hpp"
-#include "zone/source.hpp"
-#include "zone/unit_map.hpp"
+#include "zone/io/boundary.hpp"
+#include "zone/core/error.hpp"
+#include "zone/core/geos.hpp"
+#include "zone/io/source.hpp"
+#include "zone/io/unit_map.hpp"
 
 #include <gdal_priv.h>
 #include <ogr_geometry.h>

@@ -2,8 +2,8 @@
 // pixel as a polygon, intersected with the unit by GEOS directly, its share
 // the intersection's area over the pixel's (and, in degrees, each row weighed
 // by its cell area on the sphere, a closed form).
-#include "zone/geos.hpp"
-#include "zone/zonal.hpp"
+#include "zone/core/geos.hpp"
+#include "zone/monitor/zonal.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_vsi.h>

@@ -1,7 +1,7 @@
 #include "cli.hpp"
 
-#include "zone/error.hpp"
-#include "zone/geos.hpp"
+#include "zone/core/error.hpp"
+#include "zone/core/geos.hpp"
 
 #include <malloc.h>
 #include <unistd.h>

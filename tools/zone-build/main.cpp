@@ -1,12 +1,12 @@
 // zone-build: factor layers and county boundaries to a clean, coded unit map.
 #include "cli.hpp"
 #include "cli_parse.hpp"
-#include "zone/access_list.hpp"
-#include "zone/build.hpp"
-#include "zone/coding.hpp"
-#include "zone/previous.hpp"
-#include "zone/scheme.hpp"
-#include "zone/units_io.hpp"
+#include "zone/rules/access_list.hpp"
+#include "zone/build/build.hpp"
+#include "zone/build/coding.hpp"
+#include "zone/io/previous.hpp"
+#include "zone/build/scheme.hpp"
+#include "zone/io/units_io.hpp"
 
 #include <fmt/format.h>
 

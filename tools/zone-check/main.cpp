@@ -2,11 +2,11 @@
 // LAYER and UNIT CODES, and reports what it finds as text, JSON (CHECK REPORT)
 // or JUnit XML (`map`); and checks projects against the access list
 // (`project`, zonekit(7) PROJECT REPORT and ACCESS LIST).
-// The commands themselves are the library's (zone/check_command.hpp); here
+// The commands themselves are the library's (zone/check/check_command.hpp); here
 // are their command lines and what they print on stderr.
 #include "cli.hpp"
 #include "cli_parse.hpp"
-#include "zone/check_command.hpp"
+#include "zone/check/check_command.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -1,10 +1,10 @@
 // zone-diff: what changed between two versions of a unit map (zonekit(7) DIFF REPORT).
 #include "cli.hpp"
 #include "cli_parse.hpp"
-#include "zone/diff.hpp"
-#include "zone/error.hpp"
-#include "zone/output.hpp"
-#include "zone/unit_map.hpp"
+#include "zone/diff/diff.hpp"
+#include "zone/core/error.hpp"
+#include "zone/io/output.hpp"
+#include "zone/io/unit_map.hpp"
 
 #include <fmt/format.h>
 

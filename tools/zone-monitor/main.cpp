@@ -3,9 +3,9 @@
 // indicator table zone-report --indicators reads.
 #include "cli.hpp"
 #include "cli_parse.hpp"
-#include "zone/error.hpp"
-#include "zone/monitor.hpp"
-#include "zone/output.hpp"
+#include "zone/core/error.hpp"
+#include "zone/monitor/monitor.hpp"
+#include "zone/io/output.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

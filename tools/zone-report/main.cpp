@@ -3,13 +3,13 @@
 // units whose indicators got worse as CSV.
 #include "cli.hpp"
 #include "cli_parse.hpp"
-#include "zone/access_list.hpp"
-#include "zone/diff.hpp"
-#include "zone/error.hpp"
-#include "zone/report.hpp"
-#include "zone/output.hpp"
-#include "zone/report_output.hpp"
-#include "zone/unit_map.hpp"
+#include "zone/rules/access_list.hpp"
+#include "zone/diff/diff.hpp"
+#include "zone/core/error.hpp"
+#include "zone/report/report.hpp"
+#include "zone/io/output.hpp"
+#include "zone/report/report_output.hpp"
+#include "zone/io/unit_map.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

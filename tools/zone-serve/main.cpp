@@ -4,7 +4,7 @@
 // project), and for staff a batch of enterprises. See zone-serve(1).
 #include "cli.hpp"
 #include "cli_parse.hpp"
-#include "zone/output.hpp"
+#include "zone/io/output.hpp"
 #include "zone/serve/access_log.hpp"
 #include "zone/serve/http_server.hpp"
 #include "zone/serve/routes.hpp"

@@ -1,6 +1,6 @@
 #include "zone/serve/access_log.hpp"
 
-#include "zone/error.hpp"
+#include "zone/core/error.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 #include "zone/serve/county_lines.hpp"
 
-#include "zone/source.hpp"
+#include "zone/io/source.hpp"
 
 #include <cpl_conv.h>
 #include <ogr_spatialref.h>

@@ -1,9 +1,9 @@
 #include "zone/serve/routes.hpp"
 
-#include "zone/access_list.hpp"
-#include "zone/coding.hpp"
-#include "zone/error.hpp"
-#include "zone/project.hpp"
+#include "zone/rules/access_list.hpp"
+#include "zone/build/coding.hpp"
+#include "zone/core/error.hpp"
+#include "zone/rules/project.hpp"
 #include "zone/serve/lookup_page.hpp"
 #include "zone/serve/staff_token.hpp"
 

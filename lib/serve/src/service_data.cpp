@@ -1,8 +1,8 @@
 #include "zone/serve/service_data.hpp"
 
-#include "zone/access_list.hpp"
-#include "zone/error.hpp"
-#include "zone/source.hpp"
+#include "zone/rules/access_list.hpp"
+#include "zone/core/error.hpp"
+#include "zone/io/source.hpp"
 
 #include <openssl/evp.h>
 

@@ -1,6 +1,6 @@
 #include "zone/serve/staff_token.hpp"
 
-#include "zone/error.hpp"
+#include "zone/core/error.hpp"
 
 #include <algorithm>
 #include <fstream>

@@ -4,7 +4,7 @@
 // are public; they show where a unit lies without giving out the unit map.
 #pragma once
 
-#include "zone/geos.hpp"
+#include "zone/core/geos.hpp"
 
 #include <array>
 #include <string>

@@ -3,7 +3,7 @@
 // started with, so a reload never changes the data under an answer.
 #pragma once
 
-#include "zone/project.hpp"
+#include "zone/rules/project.hpp"
 #include "zone/serve/county_lines.hpp"
 
 #include <memory>
