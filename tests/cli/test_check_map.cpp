@@ -1592,4 +1592,51 @@ TEST_F(CheckMapCrs, MapInGaussKrugerReferencesInLonLat) {
         EXPECT_FALSE(f->fid) << "red line in a unit that does not hold any: " << f->describe();
 }
 
+// Shandong's counties leave one hole: an enclave of Henan's Fan County (范县)
+// inside Shen County (莘县). Without --boundary it is a hole between units
+// like any other, and the message says how to tell; with the boundary it is
+// no land of the map's and no gap.
+TEST(CheckShandong, AnEnclaveOfAnotherProvinceIsAGapOnlyWithoutTheBoundary) {
+    // The holes of the union of the counties, from the boundary with GEOS.
+    const LayerData counties = read_layer(shandong_boundary(), true);
+    std::vector<GeosPtr> valid;
+    std::vector<const GEOSGeometry*> parts;
+    for (const auto& f : counties.features) {
+        valid.push_back(make_valid(to_geos(*f.geom).get()));
+        parts.push_back(valid.back().get());
+    }
+    const GeosPtr province = union_all(parts);
+    GEOSContextHandle_t h = geos();
+    std::vector<GeosPtr> holes;
+    for (int i = 0; i < GEOSGetNumGeometries_r(h, province.get()); ++i) {
+        const GEOSGeometry* polygon = GEOSGetGeometryN_r(h, province.get(), i);
+        for (int k = 0; k < GEOSGetNumInteriorRings_r(h, polygon); ++k) {
+            GEOSGeometry* ring = GEOSGeom_clone_r(h, GEOSGetInteriorRingN_r(h, polygon, k));
+            holes.push_back(GeosPtr(GEOSGeom_createPolygon_r(h, ring, nullptr, 0)));
+        }
+    }
+    ASSERT_EQ(holes.size(), 1u) << "the Shandong boundary was expected to hold one hole, the Fan County enclave";
+    double lon = 0, lat = 0;
+    point_on_surface(holes[0].get(), &lon, &lat);
+    const double hole_m2 = gk_area(holes[0].get(), gk_epsg_for_lon(lon));
+    EXPECT_NEAR(hole_m2, 1.452e6, 0.01e6);
+
+    const RunResult alone = run_zone_check({"map", shandong_units(), "--format", "json", "-q"});
+    ASSERT_EQ(alone.status, 1) << alone.describe();
+    const CheckJson without = parse_check_json(alone.out);
+    const auto gaps = without.with_rule("coverage.gap");
+    ASSERT_EQ(gaps.size(), 1u) << without.describe();
+    ASSERT_TRUE(gaps[0]->area_m2 && gaps[0]->location) << gaps[0]->describe();
+    EXPECT_NEAR(*gaps[0]->area_m2, hole_m2, 1e-4 * hole_m2) << gaps[0]->describe();
+    EXPECT_LT(degrees_from(holes[0].get(), (*gaps[0]->location)[0], (*gaps[0]->location)[1]), 1e-6)
+        << gaps[0]->describe();
+    EXPECT_TRUE(contains(gaps[0]->message, "--boundary")) << gaps[0]->message;
+
+    const RunResult bounded =
+        run_zone_check({"map", shandong_units(), "--boundary", shandong_boundary(), "--format", "json", "-q"});
+    ASSERT_TRUE(bounded.status == 0 || bounded.status == 1) << bounded.describe();
+    const CheckJson with = parse_check_json(bounded.out);
+    EXPECT_TRUE(with.with_rule("coverage.gap").empty()) << with.describe();
+}
+
 }  // namespace

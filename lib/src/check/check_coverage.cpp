@@ -272,7 +272,9 @@ void Checker::report_region_results(std::vector<RegionResult>& results) {
             const bool county = !counties_.empty();
             add("coverage.gap", Severity::error, std::nullopt,
                 county ? fmt::format("land of county {} that no unit covers", counties_[c].code)
-                       : std::string("a hole between units that no unit covers"));
+                       : std::string("a hole between units that no unit covers (if it is not the map's land, "
+                                     "such as an enclave of a neighbouring province, check with --boundary: "
+                                     "the county boundary says which land is the map's)"));
             if (county) last().fid2 = counties_[c].fid;
             last().area_m2 = gap.area;
             last().wkb = std::move(gap.wkb);
