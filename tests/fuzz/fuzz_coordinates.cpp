@@ -21,11 +21,8 @@ namespace {
 
 const zone::ProjectChecker& checker() {
     static const std::unique_ptr<zone::ProjectChecker> c = [] {
-        zone::ProjectMapOptions options;
-        options.units = zone::fuzz::tiny_unit_map();
-        options.threads = 1;
         return std::make_unique<zone::ProjectChecker>(zone::load_access_list(zone::fuzz::testdata("shandong/access-list.toml")),
-                                                      options);
+                                                      zone::read_unit_map(zone::fuzz::tiny_unit_map()), nullptr, 1);
     }();
     return *c;
 }

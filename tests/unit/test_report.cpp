@@ -297,7 +297,7 @@ TEST(BuildReport, AreasCountsAndRegionsOfASmallMap) {
     write(tmp.file("units.geojson"), units_geojson(spec));
     zone::ReportOptions o;
     o.map = false;
-    const zone::Report r = zone::build_report(tmp.file("units.geojson"), o);
+    const zone::Report r = zone::build_report(zone::read_unit_map(tmp.file("units.geojson")), o);
 
     ASSERT_EQ(r.units.size(), 4u);
     std::map<std::string, double> expected;
@@ -336,7 +336,7 @@ TEST(BuildReport, EllipsoidalAreasOnRequestAndSaid) {
     zone::ReportOptions o;
     o.map = false;
     o.area_method = zone::AreaMethod::ellipsoidal;
-    const zone::Report r = zone::build_report(tmp.file("units.geojson"), o);
+    const zone::Report r = zone::build_report(zone::read_unit_map(tmp.file("units.geojson")), o);
     EXPECT_EQ(r.method, zone::AreaMethod::ellipsoidal);
     EXPECT_NE(r.area_method.find("ellipsoidal"), std::string::npos) << r.area_method;
     for (std::size_t i = 0; i < spec.size(); ++i) {
@@ -349,7 +349,7 @@ TEST(BuildReport, EllipsoidalAreasOnRequestAndSaid) {
 
 std::string error_of(const std::string& units, const zone::ReportOptions& o) {
     try {
-        zone::build_report(units, o);
+        zone::build_report(zone::read_unit_map(units), o);
     } catch (const zone::InputError& e) {
         return e.what();
     }
@@ -440,7 +440,7 @@ TEST(BuildReport, IndicatorsFlagWorseUnitsPriorityFirst) {
     zone::ReportOptions o;
     o.map = false;
     o.indicators = tmp.file("ind.csv");
-    const zone::Report r = zone::build_report(tmp.file("units.geojson"), o);
+    const zone::Report r = zone::build_report(zone::read_unit_map(tmp.file("units.geojson")), o);
     ASSERT_TRUE(r.effectiveness);
     const auto& e = *r.effectiveness;
     EXPECT_EQ(e.rows, 4);
@@ -507,7 +507,7 @@ TEST(BuildReport, IndicatorsFromAnXlsxSheet) {
     zone::ReportOptions o;
     o.map = false;
     o.indicators = tmp.file("ind.xlsx");
-    const zone::Report r = zone::build_report(tmp.file("units.geojson"), o);
+    const zone::Report r = zone::build_report(zone::read_unit_map(tmp.file("units.geojson")), o);
     ASSERT_TRUE(r.effectiveness);
     EXPECT_EQ(r.effectiveness->rows, 2);
     ASSERT_EQ(r.effectiveness->worse_units.size(), 1u);
@@ -551,7 +551,7 @@ zone::Report small_report(const Tmp& tmp, bool map) {
     write(tmp.file("units.geojson"), units_geojson(spec));
     zone::ReportOptions o;
     o.map = map;
-    return zone::build_report(tmp.file("units.geojson"), o);
+    return zone::build_report(zone::read_unit_map(tmp.file("units.geojson")), o);
 }
 
 TEST(ReportWriters, HtmlIsWellFormedWithOneSheetPerUnitAndWorkingLinks) {

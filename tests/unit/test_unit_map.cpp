@@ -233,7 +233,8 @@ TEST_F(UnitMapReader, TolerantListsTheProblemsAndKeepsTheUnits) {
         EXPECT_EQ(map.fids[i], d.fid);
         EXPECT_EQ(map.units[i].code, d.code);
         EXPECT_EQ(map.units[i].wkb, d.wkb);
-        EXPECT_DOUBLE_EQ(map.units[i].area_km2, 1.25);
+        ASSERT_TRUE(map.units[i].area_km2);
+        EXPECT_DOUBLE_EQ(*map.units[i].area_km2, 1.25);
         EXPECT_EQ(map.attributes[i].at("HJZHGKDYMC"), "单元");
     }
     EXPECT_EQ(map.units[1].county_code, "370103");

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -58,12 +59,14 @@ std::shared_ptr<const LoadedData> DataStore::load() const {
     data->list_sha256 = file_sha256(sources_.list);
     if (!sources_.boundary.empty()) data->boundary_sha256 = file_sha256(parse_source(sources_.boundary).path);
     AccessList list = load_access_list(sources_.list);
-    ProjectMapOptions options;
-    options.units = sources_.units;
-    options.boundary = sources_.boundary;
-    options.encoding = sources_.encoding;
-    options.threads = sources_.batch_threads;
-    data->checker = std::make_unique<const ProjectChecker>(std::move(list), options);
+    UnitMapOptions reading;
+    reading.encoding = sources_.encoding;
+    const UnitMap units = read_unit_map(sources_.units, reading);
+    const std::optional<Boundary> places = sources_.boundary.empty()
+                                               ? std::nullopt
+                                               : std::optional<Boundary>(read_county_places(sources_.boundary, sources_.encoding));
+    data->checker = std::make_unique<const ProjectChecker>(std::move(list), units, places ? &*places : nullptr,
+                                                           sources_.batch_threads);
     if (!sources_.boundary.empty())
         data->county_lines =
             std::make_unique<const CountyLines>(sources_.boundary, sources_.encoding, sources_.county_line_tolerance_m);

@@ -433,7 +433,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
     }
     auto count = [&](Unit u) {
         ++result.stats.units[u.category];
-        result.stats.area_km2[u.category] += u.area_km2;
+        result.stats.area_km2[u.category] += u.area_km2.value_or(0.0);
         const std::pair<std::string, int> key{u.county_code, u.category};
         result.max_serial[key] = std::max(result.max_serial[key], UnitCode::of(u.code).serial());
         result.units.push_back(std::move(u));

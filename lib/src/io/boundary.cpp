@@ -140,4 +140,12 @@ Boundary read_boundary(const geos::Context& ctx, const std::string& spec, const 
     return b;
 }
 
+Boundary read_county_places(const std::string& source, const std::string& encoding) {
+    const geos::Context ctx;
+    BoundaryOptions options;
+    options.geometry = false;
+    options.encoding = encoding;
+    return read_boundary(ctx, source, options);
+}
+
 }  // namespace zone

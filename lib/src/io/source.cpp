@@ -4,6 +4,7 @@
 #include "core/ogr_geos.hpp"
 #include "core/parallel.hpp"
 #include "core/validity/proven_valid.hpp"
+#include "io/polygon_geometry.hpp"
 #include "zone/core/error.hpp"
 #include "zone/core/reproject.hpp"
 
@@ -137,6 +138,74 @@ VectorLayer open_vector_layer(const SourceRef& source, const OpenLayerOptions& o
     return out;
 }
 
+namespace detail {
+
+geos::GeomPtr polygon_from_ogr(const geos::Context& ctx, OGRGeometry& geometry, Reprojection* transform,
+                               const Where& where) {
+    std::unique_ptr<OGRGeometry> linear;
+    OGRwkbGeometryType type;
+    OGRGeometry* g = detail::linear_geometry(&geometry, linear, type);
+    if (type != wkbPolygon && type != wkbMultiPolygon)
+        throw InputError(where, std::string("geometry is ") + OGRGeometryTypeToName(g->getGeometryType()) +
+                                    "; polygons are expected");
+    if (g->Is3D() || g->IsMeasured()) g->flattenTo2D();
+    OGREnvelope env;
+    g->getEnvelope(&env);
+    if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) || !std::isfinite(env.MaxY))
+        throw InputError(where, "geometry has coordinates that are not finite numbers (NaN or infinity)");
+    // Edges are straight in the layer's CRS: followed in the target CRS
+    // as far as the tolerance asks (zone/core/reproject.hpp).
+    if (transform && !transform->apply(*g)) throw InputError(where, "cannot transform the geometry to the target CRS");
+    geos::GeomPtr geom = detail::polygonal_to_geos(ctx, *g);
+    if (!geom) throw InputError(where, "GEOS cannot take the geometry: " + ctx.last_error());
+    return geom;
+}
+
+int make_polygons_valid(const geos::Context& ctx, std::vector<geos::GeomPtr>& geoms, const std::vector<Where>& where) {
+    // On every core: the costliest part of reading. A single ring proven
+    // simple skips GEOS's general check (core/validity/proven_valid.hpp).
+    // Geometries move between contexts, which GEOS allows (a context carries
+    // only error handling).
+    std::vector<std::string> problem(geoms.size());
+    std::vector<char> repaired(geoms.size(), 0);
+    std::vector<std::size_t> jobs(geoms.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i] = i;
+    detail::run_parallel(
+        jobs, 0, [] { return std::make_unique<geos::Context>(); },
+        [&](const geos::Context& wctx, std::size_t i) {
+            geos::GeomPtr g(geoms[i].release(), geos::GeomDeleter{wctx.handle()});
+            thread_local std::vector<double> ring;
+            if (!validity::polygon_is_proven_valid(wctx, g.get(), ring) && GEOSisValid_r(wctx, g.get()) != 1) {
+                char* reason = GEOSisValidReason_r(wctx, g.get());
+                const std::string why = reason ? reason : "invalid";
+                GEOSFree_r(wctx, reason);
+                // GEOS checks every coordinate first; MakeValid would silently drop a NaN vertex.
+                if (why.rfind("Invalid Coordinate", 0) == 0) {
+                    problem[i] = "geometry has a coordinate that is not a finite number (" + why + ")";
+                } else {
+                    g = geos::make_valid_polygonal(wctx, g.get());
+                    if (!g)
+                        problem[i] = "invalid geometry (" + why + ") that GEOS cannot repair";
+                    else if (GEOSisEmpty_r(wctx, g.get()))
+                        problem[i] = "invalid geometry (" + why +
+                                     ") that cannot be repaired: no area is left once it is made valid";
+                    repaired[i] = 1;
+                }
+            } else {
+                g = geos::polygonal_part(wctx, std::move(g));
+            }
+            geoms[i] = geos::GeomPtr(g ? g.release() : nullptr, geos::GeomDeleter{ctx.handle()});
+        });
+    int count = 0;
+    for (std::size_t i = 0; i < geoms.size(); ++i) {
+        if (!problem[i].empty()) throw InputError(where[i], problem[i]);
+        count += repaired[i];
+    }
+    return count;
+}
+
+}  // namespace detail
+
 PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& source,
                                 const ReadOptions& options) {
     OpenLayerOptions open;
@@ -204,11 +273,8 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
 
 
     // 1. Read, in order, up to the first feature that cannot be taken.
-    struct Pending {
-        Where where;
-        PolygonFeature feature;
-    };
-    std::vector<Pending> pending;
+    std::vector<Where> wheres;
+    std::vector<geos::GeomPtr> geoms;
     std::exception_ptr stopped;
     layer->ResetReading();
     for (auto& feature : *layer) {
@@ -220,29 +286,9 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
                 ++result.skipped_null;
                 continue;
             }
-            std::unique_ptr<OGRGeometry> linear;
-            OGRwkbGeometryType type;
-            g = detail::linear_geometry(g, linear, type);
-            if (type != wkbPolygon && type != wkbMultiPolygon)
-                throw InputError(w, std::string("geometry is ") + OGRGeometryTypeToName(g->getGeometryType()) +
-                                        "; polygons are expected");
-            if (g->Is3D() || g->IsMeasured()) g->flattenTo2D();
-            OGREnvelope env;
-            g->getEnvelope(&env);
-            if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) ||
-                !std::isfinite(env.MaxY))
-                throw InputError(w, "geometry has coordinates that are not finite numbers (NaN or infinity)");
-            // Edges are straight in the layer's CRS: followed in the target CRS
-            // as far as the tolerance asks (zone/core/reproject.hpp).
-            if (transform && !transform->apply(*g))
-                throw InputError(w, "cannot transform the geometry to the target CRS");
-
-            geos::GeomPtr geom = detail::polygonal_to_geos(ctx, *g);
-            if (!geom) throw InputError(w, "GEOS cannot take the geometry: " + ctx.last_error());
-
+            geos::GeomPtr geom = detail::polygon_from_ogr(ctx, *g, transform.get(), w);
             PolygonFeature pf;
             pf.fid = feature->GetFID();
-            pf.geom = std::move(geom);
             for (std::size_t i = 0; i < field_index.size(); ++i) {
                 std::string value = feature->IsFieldSetAndNotNull(field_index[i])
                                         ? feature->GetFieldAsString(field_index[i])
@@ -256,58 +302,19 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
                 }
                 pf.values.push_back(std::move(value));
             }
-            pending.push_back({w, std::move(pf)});
+            result.features.push_back(std::move(pf));
+            wheres.push_back(w);
+            geoms.push_back(std::move(geom));
         } catch (...) {
             stopped = std::current_exception();
             break;
         }
     }
 
-    // 2. Validity, and repair where needed, on every core: the costliest part
-    //    of reading. A single ring proven simple skips GEOS's general check
-    //    (core/validity/proven_valid.hpp). Geometries move between contexts, which
-    //    GEOS allows (a context carries only error handling).
-    std::vector<std::string> problem(pending.size());
-    std::vector<char> repaired(pending.size(), 0);
-    std::vector<std::size_t> jobs(pending.size());
-    for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i] = i;
-    detail::run_parallel(
-        jobs, 0, [] { return std::make_unique<geos::Context>(); },
-        [&](const geos::Context& wctx, std::size_t i) {
-            geos::GeomPtr& geom = pending[i].feature.geom;
-            GEOSGeometry* raw = geom.release();
-            geos::GeomPtr g(raw, geos::GeomDeleter{wctx.handle()});
-            thread_local std::vector<double> ring;
-            if (!validity::polygon_is_proven_valid(wctx, g.get(), ring) && GEOSisValid_r(wctx, g.get()) != 1) {
-                char* reason = GEOSisValidReason_r(wctx, g.get());
-                const std::string why = reason ? reason : "invalid";
-                GEOSFree_r(wctx, reason);
-                // GEOS checks every coordinate first; MakeValid would silently drop a NaN vertex.
-                if (why.rfind("Invalid Coordinate", 0) == 0) {
-                    problem[i] = "geometry has a coordinate that is not a finite number (" + why + ")";
-                } else {
-                    g = geos::make_valid_polygonal(wctx, g.get());
-                    if (!g)
-                        problem[i] = "invalid geometry (" + why + ") that GEOS cannot repair";
-                    else if (GEOSisEmpty_r(wctx, g.get()))
-                        problem[i] = "invalid geometry (" + why +
-                                     ") that cannot be repaired: no area is left once it is made valid";
-                    repaired[i] = 1;
-                }
-            } else {
-                g = geos::polygonal_part(wctx, std::move(g));
-            }
-            geom = geos::GeomPtr(g ? g.release() : nullptr, geos::GeomDeleter{ctx.handle()});
-        });
-
-    // 3. The first problem in the layer's order, or the features.
-    for (std::size_t i = 0; i < pending.size(); ++i) {
-        if (!problem[i].empty()) throw InputError(pending[i].where, problem[i]);
-        result.repaired += repaired[i];
-    }
+    // 2. Validity and repair; the first problem in the layer's order wins.
+    result.repaired = detail::make_polygons_valid(ctx, geoms, wheres);
     if (stopped) std::rethrow_exception(stopped);
-    result.features.reserve(pending.size());
-    for (auto& p : pending) result.features.push_back(std::move(p.feature));
+    for (std::size_t i = 0; i < geoms.size(); ++i) result.features[i].geom = std::move(geoms[i]);
     if (result.features.empty() && !options.allow_empty)
         throw InputError(where, options.where.empty()
                                     ? "the layer holds no polygon"

@@ -2,6 +2,7 @@
 
 #include "io/gdal_util.hpp"
 #include "core/text_util.hpp"
+#include "io/polygon_geometry.hpp"
 #include "io/unit_layer.hpp"
 #include "zone/core/error.hpp"
 #include "zone/io/previous.hpp"
@@ -9,9 +10,13 @@
 
 #include <cpl_conv.h>
 #include <ogr_geometry.h>
+#include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
 
 namespace zone {
 
@@ -19,7 +24,11 @@ namespace {
 
 std::string crs_of(OGRLayer& layer) {
     const OGRSpatialReference* srs = layer.GetSpatialRef();
-    if (!srs) return {};
+    if (!srs || srs->IsEmpty()) return {};
+    // A GeoPackage layer with srs_id 0 or -1 reads as an "Undefined ... SRS":
+    // that is no CRS at all (as read_polygon_layer has it).
+    const char* name = srs->GetName();
+    if (name && STARTS_WITH_CI(name, "Undefined") && !srs->GetAuthorityCode(nullptr)) return {};
     char* wkt = nullptr;
     const char* options[] = {"FORMAT=WKT2_2019", nullptr};
     srs->exportToWkt(&wkt, options);
@@ -45,6 +54,8 @@ UnitMap read_unit_map(const std::string& spec, const UnitMapOptions& options) {
     // Field positions in the contract's order; -1 for a field the map lacks.
     std::array<int, unit_layer_fields.size()> at{};
     for (std::size_t k = 0; k < at.size(); ++k) at[k] = reader.index(unit_layer_fields[k].name);
+    for (std::size_t k = 0; k < at.size(); ++k)
+        if (at[k] >= 0) map.fields.push_back(unit_layer_fields[k].name);
     auto field = [&](const char* name) {
         for (std::size_t k = 0; k < at.size(); ++k)
             if (std::string_view(unit_layer_fields[k].name) == name) return at[k];
@@ -69,7 +80,13 @@ UnitMap read_unit_map(const std::string& spec, const UnitMapOptions& options) {
             u.county = text(feature, i_area);
             u.county_code = i_county >= 0 ? text(feature, i_county) : code.county();
             u.category = i_category >= 0 ? feature.GetFieldAsInteger(i_category) : code.category();
-            u.area_km2 = i_mj >= 0 ? feature.GetFieldAsDouble(i_mj) : 0.0;
+            if (i_mj >= 0 && feature.IsFieldSetAndNotNull(i_mj)) {
+                // As text: a text MJ field must hold a number, not start with one.
+                const std::string mj = detail::trim(text(feature, i_mj));
+                char* end = nullptr;
+                const double x = std::strtod(mj.c_str(), &end);
+                if (!mj.empty() && end && *end == '\0' && std::isfinite(x)) u.area_km2 = x;
+            }
             u.factors = text(feature, i_yslx);
             u.remark = text(feature, i_remark);
             for (std::size_t k = 0; k < kDimensionFields.size(); ++k)
@@ -94,41 +111,37 @@ UnitMap read_unit_map(const std::string& spec, const UnitMapOptions& options) {
     return map;
 }
 
-bool UnitPolygons::has(std::string_view field) const {
-    return std::find(fields.begin(), fields.end(), field) != fields.end();
-}
+PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map) {
+    const SourceRef ref = parse_source(map.source);
+    PolygonLayer out;
+    out.source = ref;
+    out.layer_name = map.layer;
+    if (map.crs_wkt.empty())
+        throw InputError(Where{ref.path, map.layer, {}, {}}, "no coordinate reference system");
+    OGRSpatialReference srs;
+    srs.importFromWkt(map.crs_wkt.c_str());
+    out.crs_wkt = map.crs_wkt;
+    out.crs_geographic = srs.IsGeographic();
 
-std::string UnitPolygons::value(const PolygonFeature& feature, std::string_view field) const {
-    const auto it = std::find(fields.begin(), fields.end(), field);
-    return it == fields.end() ? std::string() : detail::trim(feature.values[it - fields.begin()]);
-}
-
-UnitPolygons read_unit_polygons(const geos::Context& ctx, const std::string& spec, const std::string& encoding,
-                                const std::vector<std::string>& required) {
-    const SourceRef ref = parse_source(spec);
-    OpenLayerOptions open;
-    open.encoding = encoding;
-    UnitPolygons out;
-    {
-        // Which fields of the contract the layer has: read_polygon_layer wants each field it is given.
-        const VectorLayer source = open_vector_layer(ref, open);
-        OGRFeatureDefn* defn = source.layer->GetLayerDefn();
-        for (const std::string& name : required)
-            if (defn->GetFieldIndex(name.c_str()) < 0) {
-                std::string names;
-                for (int i = 0; i < defn->GetFieldCount(); ++i)
-                    names += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
-                throw InputError(Where{source.where.file, source.where.layer, {}, name},
-                                 "no such field; a unit map needs its unit codes (HJZHGKDYBM) and categories "
-                                 "(ZHGKDYFL); the layer has: " + names);
-            }
-        for (const UnitField& f : unit_layer_fields)
-            if (defn->GetFieldIndex(f.name) >= 0) out.fields.push_back(f.name);
+    std::vector<geos::GeomPtr> geoms;
+    std::vector<Where> wheres;
+    geoms.reserve(map.units.size());
+    for (std::size_t i = 0; i < map.units.size(); ++i) {
+        const Where at{ref.path, map.layer, map.fids[i], {}};
+        OGRGeometry* raw = nullptr;
+        const std::vector<unsigned char>& wkb = map.units[i].wkb;
+        if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size()) != OGRERR_NONE || !raw)
+            throw InputError(at, "the geometry cannot be read");
+        const std::unique_ptr<OGRGeometry> g(raw);
+        geoms.push_back(detail::polygon_from_ogr(ctx, *g, nullptr, at));
+        wheres.push_back(at);
     }
-    ReadOptions read;
-    read.fields = out.fields;
-    read.encoding = encoding;
-    out.layer = read_polygon_layer(ctx, ref, read);
+    out.repaired = detail::make_polygons_valid(ctx, geoms, wheres);
+    out.features.resize(geoms.size());
+    for (std::size_t i = 0; i < geoms.size(); ++i) {
+        out.features[i].fid = map.fids[i];
+        out.features[i].geom = std::move(geoms[i]);
+    }
     return out;
 }
 

@@ -79,7 +79,7 @@ void write_dataset(const std::vector<Unit>& units, const std::string& crs_wkt, c
         feature.SetField("AREA", u.county.c_str());
         feature.SetField("XZQDM", u.county_code.c_str());
         feature.SetField("ZHGKDYFL", u.category);
-        feature.SetField("MJ", u.area_km2);
+        feature.SetField("MJ", u.area_km2.value_or(0.0));
         feature.SetField("YSLX", u.factors.c_str());
         feature.SetField("KJBJYS", u.access_texts[0].c_str());
         feature.SetField("PWWPFGK", u.access_texts[1].c_str());

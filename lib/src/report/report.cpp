@@ -7,6 +7,7 @@
 #include "zone/report/report.hpp"
 
 #include "core/parallel.hpp"
+#include "core/text_util.hpp"
 #include "report/report_detail.hpp"
 #include "zone/io/boundary.hpp"
 #include "zone/build/coding.hpp"
@@ -80,14 +81,6 @@ const std::array<const char*, 4>& list_fields() { return kDimensionFields; }
 
 namespace {
 
-// The first feature of a layer without a geometry (read_polygon_layer skips them).
-std::int64_t first_without_geometry(const std::string& source) {
-    const VectorLayer opened = open_vector_layer(parse_source(source));
-    for (auto& f : *opened.layer)
-        if (!f->GetGeometryRef() || f->GetGeometryRef()->IsEmpty()) return f->GetFID();
-    return -1;
-}
-
 // A unit as read, before the report is put together.
 struct Draft {
     std::int64_t fid = 0;
@@ -103,7 +96,7 @@ struct Draft {
 
 class Builder {
 public:
-    Builder(const std::string& units, const ReportOptions& options) : input_(units), options_(options) {}
+    Builder(const UnitMap& map, const ReportOptions& options) : map_(map), options_(options) {}
     Report run();
 
 private:
@@ -119,7 +112,7 @@ private:
         return Where{input_path_, report_.layer, fid, field};
     }
 
-    std::string input_;
+    const UnitMap& map_;
     std::string input_path_;
     ReportOptions options_;
     Report report_;
@@ -134,62 +127,54 @@ private:
 };
 
 void Builder::read_units() {
-    input_path_ = parse_source(input_).path;
-    UnitPolygons read = read_unit_polygons(ctx_, input_, options_.encoding, {"HJZHGKDYBM", "ZHGKDYFL"});
-    units_layer_ = std::move(read.layer);
-    report_.layer = units_layer_.layer_name;
-    if (units_layer_.skipped_null) {
-        const std::int64_t fid = first_without_geometry(input_);
-        throw InputError(unit_where(fid, {}),
-                         fmt::format("the unit has no geometry ({} unit{} without one); its area cannot be "
-                                     "counted — check the map with zone-check",
-                                     units_layer_.skipped_null, units_layer_.skipped_null == 1 ? "" : "s"));
-    }
-    if (!read.has("XZQDM"))
+    input_path_ = parse_source(map_.source).path;
+    report_.layer = map_.layer;
+    auto has = [&](const char* field) {
+        return std::find(map_.fields.begin(), map_.fields.end(), field) != map_.fields.end();
+    };
+    if (!has("ZHGKDYFL"))
+        throw InputError(Where{input_path_, map_.layer, {}, "ZHGKDYFL"},
+                         "no such field; a unit map needs its unit codes (HJZHGKDYBM) and categories (ZHGKDYFL)");
+    units_layer_ = unit_polygons(ctx_, map_);
+    if (!has("XZQDM"))
         report_.notes.push_back("the map has no XZQDM field: each unit's county is the county part of its code");
 
     std::map<std::string, std::int64_t> fid_of_code;
-    for (const auto& f : units_layer_.features) {
+    for (std::size_t i = 0; i < map_.units.size(); ++i) {
+        const Unit& u = map_.units[i];
+        const std::int64_t fid = map_.fids[i];
         Draft d;
-        d.fid = f.fid;
-        d.geom = f.geom.get();
-        d.code = read.value(f, "HJZHGKDYBM");
-        if (d.code.empty()) throw InputError(unit_where(f.fid, "HJZHGKDYBM"), "the unit has no code");
-        auto [it, inserted] = fid_of_code.emplace(d.code, f.fid);
+        d.fid = fid;
+        d.geom = units_layer_.features[i].geom.get();
+        d.code = u.code;
+        auto [it, inserted] = fid_of_code.emplace(d.code, fid);
         if (!inserted)
-            throw InputError(unit_where(f.fid, "HJZHGKDYBM"),
+            throw InputError(unit_where(fid, "HJZHGKDYBM"),
                              fmt::format("code {} is also the code of feature {}; each unit's sheet is found by its "
                                          "code, so codes must be unique (zone-check map finds every duplicate)",
                                          d.code, it->second));
-        const std::string category = read.value(f, "ZHGKDYFL");
-        if (category != "1" && category != "2" && category != "3")
-            throw InputError(unit_where(f.fid, "ZHGKDYFL"),
-                             "category '" + category + "' of unit " + d.code + " is not 1, 2 or 3");
-        d.category = category[0] - '0';
-        d.county_code = read.value(f, "XZQDM");
-        if (d.county_code.empty())
-            if (const auto code = UnitCode::parse(d.code)) d.county_code = code->county();
+        if (u.category < 1 || u.category > 3)
+            throw InputError(unit_where(fid, "ZHGKDYFL"),
+                             fmt::format("category '{}' of unit {} is not 1, 2 or 3", u.category, d.code));
+        d.category = u.category;
+        d.county_code = detail::trim(u.county_code);
+        if (d.county_code.empty()) d.county_code = UnitCode::of(u.code).county();
         if (!is_county_code(d.county_code))
-            throw InputError(unit_where(f.fid, read.has("XZQDM") ? "XZQDM" : "HJZHGKDYBM"),
+            throw InputError(unit_where(fid, has("XZQDM") ? "XZQDM" : "HJZHGKDYBM"),
                              "county code '" + d.county_code + "' of unit " + d.code +
                                  " is not six digits: the unit cannot be placed in a county");
-        d.name = read.value(f, "HJZHGKDYMC");
-        d.province = read.value(f, "PROV");
-        d.city_field = read.value(f, "CITY");
-        d.county_field = read.value(f, "AREA");
-        d.yslx = read.value(f, "YSLX");
-        d.remark = read.value(f, "REMARK");
-        for (int k = 0; k < 4; ++k) d.list[k] = read.value(f, list_fields()[k]);
-        const std::string mj = read.value(f, "MJ");
-        if (!mj.empty()) {
-            char* end = nullptr;
-            const double x = std::strtod(mj.c_str(), &end);
-            if (end && *end == '\0' && std::isfinite(x)) d.mj = x;
-        }
+        d.name = detail::trim(u.name);
+        d.province = detail::trim(u.province);
+        d.city_field = detail::trim(u.city);
+        d.county_field = detail::trim(u.county);
+        d.yslx = detail::trim(u.factors);
+        d.remark = detail::trim(u.remark);
+        for (int k = 0; k < 4; ++k) d.list[k] = detail::trim(u.access_texts[k]);
+        d.mj = u.area_km2;
         drafts_.push_back(std::move(d));
     }
     std::sort(drafts_.begin(), drafts_.end(), [](const Draft& a, const Draft& b) { return a.code < b.code; });
-    have_city_ = read.has("CITY");
+    have_city_ = has("CITY");
     if (units_layer_.repaired)
         report_.notes.push_back(fmt::format(
             "{} invalid unit geometr{} repaired (GEOS MakeValid) before measuring; check the map with zone-check",
@@ -539,7 +524,7 @@ Report Builder::run() {
     auto progress = [this](double f) {
         if (options_.progress) options_.progress(f);
     };
-    report_.input = input_;
+    report_.input = map_.source;
     report_.boundary = options_.boundary;
     read_units();
     read_boundary();
@@ -580,11 +565,11 @@ Report Builder::run() {
 
 }  // namespace
 
-Report build_report(const std::string& units, const ReportOptions& options) {
+Report build_report(const UnitMap& units, const ReportOptions& options) {
     try {
         return Builder(units, options).run();
     } catch (const geos::GeosError& e) {
-        throw InputError(Where{units, {}, {}, {}}, std::string("geometry operation failed: ") + e.what());
+        throw InputError(Where{units.source, {}, {}, {}}, std::string("geometry operation failed: ") + e.what());
     }
 }
 

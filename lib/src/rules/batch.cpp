@@ -155,7 +155,7 @@ BatchResult ProjectChecker::screen(const BatchOptions& o) const {
     const std::size_t n_units = impl_->units.size();
     std::vector<std::string> errors(jobs.size());
     detail::run_parallel(
-        jobs, impl_->options.threads, [&] { return std::make_unique<Worker>(crs, n_units); },
+        jobs, impl_->threads, [&] { return std::make_unique<Worker>(crs, n_units); },
         [&](Worker& w, std::size_t job) {
             for (std::size_t i = job * chunk; i < std::min(result.rows.size(), (job + 1) * chunk); ++i) {
                 BatchRow& row = result.rows[i];

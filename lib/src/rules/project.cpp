@@ -208,38 +208,31 @@ Verdict decide_verdict(const std::vector<RuleHit>& hits, const std::vector<RuleH
 
 // ---------------------------------------------------------------- the checker
 
-void ProjectChecker::Impl::load_units() {
-    UnitPolygons read = read_unit_polygons(ctx, options.units, options.encoding, {"HJZHGKDYBM", "ZHGKDYFL"});
-    layer = std::move(read.layer);
-    const SourceRef ref = parse_source(options.units);
+void ProjectChecker::Impl::load_units(const UnitMap& map) {
+    const std::string path = parse_source(map.source).path;
+    if (std::find(map.fields.begin(), map.fields.end(), "ZHGKDYFL") == map.fields.end())
+        throw InputError(Where{path, map.layer, {}, "ZHGKDYFL"},
+                         "no such field; a unit map needs its unit codes (HJZHGKDYBM) and categories (ZHGKDYFL)");
+    layer = unit_polygons(ctx, map);
     tree = geos::TreePtr(GEOSSTRtree_create_r(ctx, 10), geos::TreeDeleter{ctx.handle()});
-    for (std::size_t i = 0; i < layer.features.size(); ++i) {
-        const PolygonFeature& f = layer.features[i];
-        const Where w{ref.path, layer.layer_name, f.fid, {}};
+    for (std::size_t i = 0; i < map.units.size(); ++i) {
+        const Unit& m = map.units[i];
         TouchedUnit u;
-        u.fid = f.fid;
-        u.code = read.value(f, "HJZHGKDYBM");
-        if (u.code.empty()) {
-            Where fw = w;
-            fw.field = "HJZHGKDYBM";
-            throw InputError(fw, "the unit has no code; check the map with zone-check map first");
-        }
-        const std::string category = read.value(f, "ZHGKDYFL");
-        if (category != "1" && category != "2" && category != "3") {
-            Where fw = w;
-            fw.field = "ZHGKDYFL";
-            throw InputError(fw, "category '" + category + "' is not 1, 2 or 3; check the map with zone-check map first");
-        }
-        u.category = category[0] - '0';
-        u.name = read.value(f, "HJZHGKDYMC");
-        u.county_code = read.value(f, "XZQDM");
-        if (u.county_code.empty())
-            if (const auto code = UnitCode::parse(u.code)) u.county_code = code->county();
-        u.county = read.value(f, "AREA");
-        u.city = read.value(f, "CITY");
-        for (std::size_t d = 0; d < 4; ++d) u.texts[d] = read.value(f, kDimensionFields[d]);
+        u.fid = map.fids[i];
+        u.code = m.code;
+        if (m.category < 1 || m.category > 3)
+            throw InputError(Where{path, map.layer, u.fid, "ZHGKDYFL"},
+                             fmt::format("category '{}' is not 1, 2 or 3; check the map with zone-check map first",
+                                         m.category));
+        u.category = m.category;
+        u.name = detail::trim(m.name);
+        u.county_code = detail::trim(m.county_code);
+        if (u.county_code.empty()) u.county_code = UnitCode::of(m.code).county();
+        u.county = detail::trim(m.county);
+        u.city = detail::trim(m.city);
+        for (std::size_t d = 0; d < 4; ++d) u.texts[d] = detail::trim(m.access_texts[d]);
         units.push_back(std::move(u));
-        GEOSSTRtree_insert_r(ctx, tree.get(), f.geom.get(), reinterpret_cast<void*>(i + 1));
+        GEOSSTRtree_insert_r(ctx, tree.get(), layer.features[i].geom.get(), reinterpret_cast<void*>(i + 1));
     }
     // The tree is built on its first query; build it now, before threads share it.
     geos::GeomPtr probe = geos::own(ctx, GEOSGeom_createPointFromXY_r(ctx, 0, 0), "point");
@@ -248,33 +241,21 @@ void ProjectChecker::Impl::load_units() {
     area_method = "planar, CGCS2000 3-degree Gauss-Kruger zone of the footprint (EPSG:4534-4554)";
 }
 
-std::map<std::string, BoundaryCounty> ProjectChecker::Impl::load_boundary(bool& has_circle) {
-    std::map<std::string, BoundaryCounty> out;
-    has_circle = false;
-    if (options.boundary.empty()) return out;
-    // Places only: which city and circle each county is in.
-    BoundaryOptions read;
-    read.geometry = false;
-    read.encoding = options.encoding;
-    Boundary boundary = read_boundary(ctx, options.boundary, read);
-    has_circle = !boundary.fields.circle.empty();
-    for (BoundaryCounty& c : boundary.counties) out[c.code] = std::move(c);
-    return out;
-}
-
-void ProjectChecker::Impl::resolve_places() {
-    bool has_circle = false;
-    const auto counties = load_boundary(has_circle);
-    know_circles = has_circle;
+void ProjectChecker::Impl::resolve_places(const Boundary* places) {
+    has_boundary = places != nullptr;
+    std::map<std::string, const BoundaryCounty*> counties;
+    if (places)
+        for (const BoundaryCounty& c : places->counties) counties.emplace(c.code, &c);
+    know_circles = places && !places->fields.circle.empty();
     int unknown_counties = 0;
     std::string first_unknown;
     for (auto& u : units) {
         const auto it = counties.find(u.county_code);
         if (it != counties.end()) {
-            if (!it->second.city_code.empty()) u.city_code = it->second.city_code;
-            if (!it->second.city.empty()) u.city = it->second.city;
-            u.circle = it->second.circle;
-        } else if (!options.boundary.empty()) {
+            if (!it->second->city_code.empty()) u.city_code = it->second->city_code;
+            if (!it->second->city.empty()) u.city = it->second->city;
+            u.circle = it->second->circle;
+        } else if (has_boundary) {
             if (!unknown_counties++) first_unknown = u.code + " (county " + u.county_code + ")";
         }
         // GB/T 2260: a county's first four digits are its city's.
@@ -329,7 +310,7 @@ void ProjectChecker::Impl::check_scopes() {
         std::string ids;
         for (const auto& id : circle_rules) ids += (ids.empty() ? "" : ", ") + id;
         warnings.push_back("the list has circle-level rules (" + ids + ") but " +
-                           (options.boundary.empty() ? std::string("no --boundary")
+                           (!has_boundary ? std::string("no --boundary")
                                                      : "the boundary has no circle field") +
                            " tells which circle a unit is in: they stay undecided (give a boundary with a circle field)");
     }
@@ -339,11 +320,12 @@ void ProjectChecker::Impl::check_scopes() {
                      [&](std::size_t a, std::size_t b) { return list.rules[a].level < list.rules[b].level; });
 }
 
-ProjectChecker::ProjectChecker(AccessList list, const ProjectMapOptions& options) : impl_(std::make_unique<Impl>()) {
+ProjectChecker::ProjectChecker(AccessList list, const UnitMap& units, const Boundary* places, int threads)
+    : impl_(std::make_unique<Impl>()) {
     impl_->list = std::move(list);
-    impl_->options = options;
-    impl_->load_units();
-    impl_->resolve_places();
+    impl_->threads = threads;
+    impl_->load_units(units);
+    impl_->resolve_places(places);
     impl_->check_scopes();
 }
 

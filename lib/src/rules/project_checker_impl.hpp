@@ -49,7 +49,8 @@ using detail::Worker;
 
 struct ProjectChecker::Impl {
     AccessList list;
-    ProjectMapOptions options;
+    bool has_boundary = false;  // places given (a boundary without circles still tells cities)
+    int threads = 0;            // batch screening
     geos::Context ctx;  // owns the unit geometries and the tree
     PolygonLayer layer;
     std::vector<TouchedUnit> units;  // overlap_m2 unused here
@@ -73,9 +74,8 @@ struct ProjectChecker::Impl {
         ~WorkerLease() { impl.give_back(std::move(worker)); }
     };
 
-    void load_units();
-    std::map<std::string, BoundaryCounty> load_boundary(bool& has_circle);
-    void resolve_places();
+    void load_units(const UnitMap& map);
+    void resolve_places(const Boundary* places);
     void check_scopes();
 
     // Null when the footprint's CRS is the map's or PROJ's operation leaves coordinates unchanged.

@@ -64,4 +64,9 @@ struct Boundary {
 // is not UTF-8 is read as GBK.
 Boundary read_boundary(const geos::Context& ctx, const std::string& source, const BoundaryOptions& options = {});
 
+// The places of a boundary only, without geometries: each county's code,
+// name, city and economic circle (what the project checker needs to know
+// which city and circle a unit is in).
+Boundary read_county_places(const std::string& source, const std::string& encoding);
+
 }  // namespace zone

@@ -57,7 +57,9 @@ struct Unit {
     std::string county;       // AREA
     std::string county_code;  // XZQDM
     int category = 3;         // ZHGKDYFL
-    double area_km2 = 0;      // MJ
+    // MJ; empty when the map has no MJ field or the feature's is empty or
+    // not a number.
+    std::optional<double> area_km2;
     std::string factors;      // YSLX: ids of the factors whose land lies in the unit
     // KJBJYS, PWWPFGK, HJFXFK, ZYKFXLYQ: the unit's access-list texts of the
     // four dimensions (空间布局约束 …), when known (zone-build --access-texts).
@@ -104,7 +106,8 @@ struct UnitProblem {
 struct UnitMap {
     std::string source;
     std::string layer;
-    std::string crs_wkt;
+    std::string crs_wkt;       // empty when the layer has none
+    std::vector<std::string> fields;  // the fields of the unit-layer contract the layer has, in the contract's order
     std::vector<Unit> units;   // every field as read; geometry WKB exactly as stored
     std::vector<std::int64_t> fids;
     // Every text field of the unit-layer contract the map has, by unit, for
@@ -138,21 +141,12 @@ struct UnitMapOptions {
 // or a missing HJZHGKDYBM field throws InputError in either reading.
 UnitMap read_unit_map(const std::string& source, const UnitMapOptions& options = {});
 
-// The unit layer as GEOS polygons, for the engines that measure and query
-// units: read_polygon_layer's checks and repairs, with every field of the
-// contract that the layer has.
-struct UnitPolygons {
-    PolygonLayer layer;
-    std::vector<std::string> fields;  // the contract fields read, in the order of each feature's values
-    bool has(std::string_view field) const;
-    // A feature's value of `field` without surrounding blanks; "" when the
-    // layer has no such field.
-    std::string value(const PolygonFeature& feature, std::string_view field) const;
-};
-
-// Reads the unit layer of `source` ("-" is standard input, read once). The
-// `required` fields must be there: InputError naming the field otherwise.
-UnitPolygons read_unit_polygons(const geos::Context& ctx, const std::string& source, const std::string& encoding,
-                                const std::vector<std::string>& required);
+// The units' geometries as valid GEOS polygons, for the engines that measure
+// and query units: features[i] is map.units[i] (its fid, no values), in the
+// map's CRS, with read_polygon_layer's checks and repairs (PolygonLayer::
+// repaired counts the geometries GEOS MakeValid repaired). Throws InputError
+// naming the feature for a geometry that is not polygonal or cannot be
+// repaired, and for a map without a CRS.
+PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map);
 
 }  // namespace zone

@@ -12,6 +12,8 @@
 // zone-diff comparison (zonekit(7) DIFF REPORT) fills Report::changes (report_changes).
 #pragma once
 
+#include "zone/io/unit_map.hpp"
+
 #include "zone/core/area.hpp"
 #include "zone/io/boundary.hpp"
 #include "zone/monitor/indicator.hpp"
@@ -214,12 +216,12 @@ struct ReportOptions {
     std::function<void(double)> progress;
 };
 
-// Builds the report of the unit map `units` (a GDAL source). Throws InputError
-// naming file, layer, feature and field for input that cannot be reported on:
-// no CRS, a missing HJZHGKDYBM / ZHGKDYFL / XZQDM field, a category that is
-// not 1-3, a duplicate or empty code, a county code the boundary lacks, a unit
-// without geometry, a bad indicator row.
-Report build_report(const std::string& units, const ReportOptions& options);
+// Builds the report of a unit map (read with read_unit_map). Throws
+// InputError naming file, layer, feature and field for input that cannot be
+// reported on: no CRS, a missing ZHGKDYFL field, a category that is not 1-3,
+// a duplicate code, a county code the boundary lacks, a geometry that is not
+// polygonal or cannot be repaired, a bad indicator row.
+Report build_report(const UnitMap& units, const ReportOptions& options);
 
 // ------------------------------------------------------------------ list and diff
 

@@ -4,6 +4,9 @@
 // layer screened against a unit map.
 #pragma once
 
+#include "zone/io/boundary.hpp"
+#include "zone/io/unit_map.hpp"
+
 #include "zone/rules/access_list.hpp"
 #include "zone/rules/condition.hpp"
 
@@ -53,13 +56,6 @@ GaussKruger parse_gauss_kruger(const std::string& text, std::optional<int> zone 
                                std::optional<int> central_meridian = std::nullopt);
 
 // ---------------------------------------------------------------- the map
-
-struct ProjectMapOptions {
-    std::string units;     // the unit map (GDAL source)
-    std::string boundary;  // optional: county boundaries with city and circle fields
-    std::string encoding;  // Shapefile text encoding when none is declared
-    int threads = 0;       // batch screening; 0: one per core
-};
 
 // A footprint in the unit map's CRS, with the attributes its source carries.
 struct Footprint {
@@ -140,7 +136,13 @@ struct BatchResult {
 // the CITY field. Throws InputError.
 class ProjectChecker {
 public:
-    ProjectChecker(AccessList list, const ProjectMapOptions& options);
+    // Over a unit map (read with read_unit_map) and, when given, the county
+    // boundary's places (read_boundary with BoundaryOptions::geometry =
+    // false): which city and economic circle each county is in. `threads`
+    // for batch screening; 0: one per core. Throws InputError for a map
+    // without a ZHGKDYFL field, a category that is not 1-3, or a geometry
+    // that is not polygonal or cannot be repaired.
+    ProjectChecker(AccessList list, const UnitMap& units, const Boundary* places, int threads = 0);
     ~ProjectChecker();
     ProjectChecker(const ProjectChecker&) = delete;
     ProjectChecker& operator=(const ProjectChecker&) = delete;
