@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -616,6 +618,47 @@ TEST(ReportSubset, ListFieldTextsShowInTheSheetAndFactorSharesMatch) {
         ++checked;
     }
     EXPECT_GE(checked, 10);
+}
+
+// A GBK Shapefile that does not say so (no .cpg, LDID 0) is read as zone-check
+// and zone-diff read it (one reader of unit maps): the names come out as the
+// UTF-8 they were, and MJ is read.
+TEST(ReportGbk, AShapefileInGbkWithoutCpgReadsAsTheOtherToolsReadIt) {
+    const MapSubset& s = shandong_subset(kJinan);
+    ASSERT_TRUE(s.error.empty()) << s.error;
+    TempDir dir("zonereport-gbk");
+    Table units = s.units;
+    units.name = "gbk";
+    const std::string shp = dir.file("gbk.shp");
+    write_table(units, shp, "ESRI Shapefile", {"ENCODING=CP936"});
+    fs::remove(dir.file("gbk.cpg"));
+    {
+        std::fstream dbf(dir.file("gbk.dbf"), std::ios::in | std::ios::out | std::ios::binary);
+        ASSERT_TRUE(dbf);
+        dbf.seekp(29);  // the DBF's code page mark (LDID): none
+        dbf.put('\0');
+    }
+    const LayerData raw = read_layer(shp, false, {"ENCODING="});
+    ASSERT_FALSE(raw.features.empty());
+    ASSERT_FALSE(is_valid_utf8(raw.features[0]["HJZHGKDYMC"])) << "the names were meant to be GBK bytes";
+
+    const RunResult r = run_report({shp, "--format", "json", "-q", "-o", dir.file("r.json")});
+    ASSERT_EQ(r.status, 0) << r.describe();
+    CPLJSONDocument doc;
+    ASSERT_TRUE(doc.LoadMemory(read_file(dir.file("r.json"))));
+    const CPLJSONArray got = doc.GetRoot().GetArray("units");
+    ASSERT_EQ(got.Size(), static_cast<int>(units.rows.size()));
+    std::map<std::string, std::pair<std::string, std::string>> expected;  // code: name, MJ
+    for (const Row& row : units.rows)
+        expected[units.get(row, "HJZHGKDYBM")] = {units.get(row, "HJZHGKDYMC"), units.get(row, "MJ")};
+    for (int i = 0; i < got.Size(); ++i) {
+        const CPLJSONObject u = got[i];
+        const auto it = expected.find(u.GetString("code"));
+        ASSERT_NE(it, expected.end()) << u.GetString("code");
+        EXPECT_EQ(u.GetString("name"), it->second.first);
+        EXPECT_TRUE(has_cjk(u.GetString("name"))) << u.GetString("name");
+        EXPECT_NEAR(u.GetDouble("mj_km2"), std::atof(it->second.second.c_str()), 1e-6) << u.GetString("code");
+    }
 }
 
 // ------------------------------------------------------------------ bad input, outputs
