@@ -100,6 +100,21 @@ struct Projector {
     }
 };
 
+// What each thread projects with: GEOS and PROJ handles are its own.
+struct ProjectingWorker {
+    geos::Context ctx;
+    Projector p;
+    ProjectingWorker(const std::string& wkt, const std::string& proj) : p(wkt, proj) {}
+};
+
+// Runs `project_one(worker, i)` for i in 0..n-1 on `threads` threads.
+template <class F>
+void project_each(std::size_t n, int threads, const std::string& crs_wkt, const std::string& proj, F&& project_one) {
+    std::vector<std::size_t> jobs(n);
+    std::iota(jobs.begin(), jobs.end(), 0);
+    run_parallel(jobs, threads, [&] { return std::make_unique<ProjectingWorker>(crs_wkt, proj); }, project_one);
+}
+
 }  // namespace
 
 ReportMap build_report_map(const geos::Context& ctx, const std::string& crs_wkt,
@@ -135,18 +150,9 @@ ReportMap build_report_map(const geos::Context& ctx, const std::string& crs_wkt,
 
     // Units: projected as they are (the SVG simplifies for its scale).
     map.units.resize(units.size());
-    {
-        std::vector<std::size_t> jobs(units.size());
-        std::iota(jobs.begin(), jobs.end(), 0);
-        struct State {
-            geos::Context ctx;
-            Projector p;
-            State(const std::string& wkt, const std::string& proj) : p(wkt, proj) {}
-        };
-        run_parallel(
-            jobs, threads, [&] { return std::make_unique<State>(crs_wkt, map.projection); },
-            [&](State& s, std::size_t i) { map.units[i] = project(s.ctx, units[i], *s.p.ct); });
-    }
+    project_each(units.size(), threads, crs_wkt, map.projection, [&](ProjectingWorker& w, std::size_t i) {
+        map.units[i] = project(w.ctx, units[i], *w.p.ct);
+    });
     map.minx = map.miny = 1e300;
     map.maxx = map.maxy = -1e300;
     for (const auto& wkb : map.units) {
@@ -161,32 +167,21 @@ ReportMap build_report_map(const geos::Context& ctx, const std::string& crs_wkt,
     std::map<const GEOSGeometry*, std::size_t> unit_index;
     for (std::size_t i = 0; i < units.size(); ++i) unit_index.emplace(units[i], i);
     map.counties.resize(counties.size());
-    {
-        std::vector<std::size_t> jobs(counties.size());
-        std::iota(jobs.begin(), jobs.end(), 0);
-        struct State {
-            geos::Context ctx;
-            Projector p;
-            State(const std::string& wkt, const std::string& proj) : p(wkt, proj) {}
-        };
-        run_parallel(
-            jobs, threads, [&] { return std::make_unique<State>(crs_wkt, map.projection); },
-            [&](State& s, std::size_t i) {
-                const MapCounty& c = counties[i];
-                ReportMap::Outline& o = map.counties[i];
-                o.code = c.code;
-                o.name = c.name;
-                std::vector<geos::GeomPtr> parts;
-                if (c.outline) {
-                    parts.push_back(geos::from_wkb(s.ctx, project(s.ctx, c.outline, *s.p.ct)));
-                } else {
-                    for (const GEOSGeometry* g : c.units) parts.push_back(geos::from_wkb(s.ctx, map.units[unit_index.at(g)]));
-                }
-                geos::GeomPtr outline = outline_of(s.ctx, std::move(parts));
-                o.wkb = geos::to_wkb(s.ctx, outline.get());
-                label_point(s.ctx, outline.get(), o.label_x, o.label_y);
-            });
-    }
+    project_each(counties.size(), threads, crs_wkt, map.projection, [&](ProjectingWorker& w, std::size_t i) {
+        const MapCounty& c = counties[i];
+        ReportMap::Outline& o = map.counties[i];
+        o.code = c.code;
+        o.name = c.name;
+        std::vector<geos::GeomPtr> parts;
+        if (c.outline) {
+            parts.push_back(geos::from_wkb(w.ctx, project(w.ctx, c.outline, *w.p.ct)));
+        } else {
+            for (const GEOSGeometry* g : c.units) parts.push_back(geos::from_wkb(w.ctx, map.units[unit_index.at(g)]));
+        }
+        geos::GeomPtr outline = outline_of(w.ctx, std::move(parts));
+        o.wkb = geos::to_wkb(w.ctx, outline.get());
+        label_point(w.ctx, outline.get(), o.label_x, o.label_y);
+    });
 
     // Cities: the union of their counties.
     std::map<std::string, std::vector<std::size_t>> city_counties;
