@@ -464,6 +464,33 @@ TEST_F(Monitor, PipesIntoZoneReportWhichShowsTheDeclinesAndTheUnitsNotAssessable
     EXPECT_EQ(listed, planted);
 }
 
+// The map is read once, so standard input serves rasters in several CRSs:
+// the current raster warped to Gauss-Krüger (gdalwarp) gives the same rows
+// from standard input as from the file.
+TEST_F(Monitor, UnitsFromStandardInputServeRastersInTwoCrss) {
+    const std::string gk = file("ndvi_2024_gk.tif");
+    zt::fs::remove(gk);
+    const RunResult warp = zt::run({"/usr/bin/gdalwarp", "-q", "-t_srs", "EPSG:4527", file("ndvi_2024.tif"), gk});
+    ASSERT_EQ(warp.status, 0) << warp.describe();
+    const std::vector<std::string> rasters{"--indicator", "ndvi", "--baseline", file("ndvi_2019.tif"),
+                                           "--current",   gk,     "-q"};
+    std::vector<std::string> from_file{ZONE_MONITOR_EXE, zt::shandong_units()};
+    from_file.insert(from_file.end(), rasters.begin(), rasters.end());
+    from_file.insert(from_file.end(), {"-o", file("from_file.csv")});
+    std::vector<std::string> from_stdin{ZONE_MONITOR_EXE, "-"};
+    from_stdin.insert(from_stdin.end(), rasters.begin(), rasters.end());
+    from_stdin.insert(from_stdin.end(), {"-o", file("from_stdin.csv")});
+    const RunResult f = zt::run(from_file);
+    ASSERT_EQ(f.status, 0) << f.describe();
+    const RunResult in = zt::run(from_stdin, zt::shandong_units());
+    ASSERT_EQ(in.status, 0) << in.describe();
+    const auto rows_file = read_csv(zt::read_file(file("from_file.csv")));
+    const auto rows_stdin = read_csv(zt::read_file(file("from_stdin.csv")));
+    ASSERT_FALSE(rows_file.empty());
+    ASSERT_EQ(rows_file.size(), rows_stdin.size());
+    for (std::size_t i = 0; i < rows_file.size(); ++i) EXPECT_EQ(rows_file[i], rows_stdin[i]) << "row " << i;
+}
+
 TEST_F(Monitor, BadInputStopsWithExitCode2AndNoOutput) {
     const std::string out = file("bad.csv");
     struct Case {

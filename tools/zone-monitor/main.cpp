@@ -6,6 +6,7 @@
 #include "zone/core/error.hpp"
 #include "zone/monitor/monitor.hpp"
 #include "zone/io/output.hpp"
+#include "zone/io/unit_map.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -93,7 +94,6 @@ int run(const CLI::App& app, const Args& a) {
     zone::MonitorOptions options;
     options.indicators = indicator_groups(app, a);
     options.min_valid_share = a.min_valid_share;
-    options.encoding = a.encoding;
     options.threads = a.threads;
 
     const bool to_stdout = a.output == "-";
@@ -106,7 +106,9 @@ int run(const CLI::App& app, const Args& a) {
 
     zone::cli::Progress progress(a.verbosity.show_progress());
     options.progress = [&progress](double f) { progress(f); };
-    const zone::MonitorResult result = zone::monitor_units(a.units, options);
+    zone::UnitMapOptions reading;
+    reading.encoding = a.encoding;
+    const zone::MonitorResult result = zone::monitor_units(zone::read_unit_map(a.units, reading), options);
     progress.finish();
 
     const std::string table = zone::format_indicator_table(result);

@@ -6,6 +6,7 @@
 #include "io/unit_layer.hpp"
 #include "zone/core/error.hpp"
 #include "zone/io/previous.hpp"
+#include "zone/core/reproject.hpp"
 #include "zone/io/source.hpp"
 
 #include <cpl_conv.h>
@@ -17,6 +18,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <stdexcept>
 
 namespace zone {
 
@@ -111,7 +113,7 @@ UnitMap read_unit_map(const std::string& spec, const UnitMapOptions& options) {
     return map;
 }
 
-PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map) {
+PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map, const std::string& target_crs_wkt) {
     const SourceRef ref = parse_source(map.source);
     PolygonLayer out;
     out.source = ref;
@@ -120,8 +122,24 @@ PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map) {
         throw InputError(Where{ref.path, map.layer, {}, {}}, "no coordinate reference system");
     OGRSpatialReference srs;
     srs.importFromWkt(map.crs_wkt.c_str());
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     out.crs_wkt = map.crs_wkt;
     out.crs_geographic = srs.IsGeographic();
+    std::unique_ptr<Reprojection> transform;
+    if (!target_crs_wkt.empty()) {
+        OGRSpatialReference target;
+        target.importFromWkt(target_crs_wkt.c_str());
+        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        try {
+            transform = std::make_unique<Reprojection>(srs, target);
+        } catch (const std::runtime_error& e) {
+            throw InputError(Where{ref.path, map.layer, {}, {}},
+                             std::string("cannot transform its CRS to the target CRS: ") + e.what());
+        }
+        if (transform->is_identity()) transform.reset();
+        out.crs_wkt = target_crs_wkt;
+        out.crs_geographic = target.IsGeographic();
+    }
 
     std::vector<geos::GeomPtr> geoms;
     std::vector<Where> wheres;
@@ -133,7 +151,7 @@ PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map) {
         if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size()) != OGRERR_NONE || !raw)
             throw InputError(at, "the geometry cannot be read");
         const std::unique_ptr<OGRGeometry> g(raw);
-        geoms.push_back(detail::polygon_from_ogr(ctx, *g, nullptr, at));
+        geoms.push_back(detail::polygon_from_ogr(ctx, *g, transform.get(), at));
         wheres.push_back(at);
     }
     out.repaired = detail::make_polygons_valid(ctx, geoms, wheres);

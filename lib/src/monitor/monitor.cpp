@@ -71,10 +71,10 @@ IndicatorStatistic parse_indicator_statistic(const std::string& text, std::vecto
     throw std::invalid_argument("statistic '" + text + "' is not mean, sum, min, max or share:CLASS[,CLASS…]");
 }
 
-MonitorResult monitor_units(const std::string& units_source, const MonitorOptions& options) {
+MonitorResult monitor_units(const UnitMap& map, const MonitorOptions& options) {
     if (options.indicators.empty()) throw InputError("no indicator to compute: give --indicator NAME with its rasters");
     MonitorResult result;
-    result.units_source = units_source;
+    result.units_source = map.source;
     result.indicators = options.indicators;
     result.min_valid_share = options.min_valid_share;
     // Every raster is checked before the work starts.
@@ -85,33 +85,22 @@ MonitorResult monitor_units(const std::string& units_source, const MonitorOption
             wkt_of_crs.emplace(crs_key(result.rasters.back().crs_wkt), result.rasters.back().crs_wkt);
         }
     }
-    if (wkt_of_crs.size() > 1 && parse_source(units_source).path == "-")
-        throw InputError(Where{"-", {}, {}, {}},
-                         "the rasters are in " + std::to_string(wkt_of_crs.size()) +
-                             " CRSs and standard input can be read once: give the unit map as a file");
-
     // The map, once per raster CRS (transformed to it: rasters are never resampled).
     geos::Context ctx;
-    const SourceRef ref = parse_source(units_source);
-    ReadOptions read;
-    read.fields = {"HJZHGKDYBM", "ZHGKDYFL"};
-    read.encoding = options.encoding;
+    const std::string path = parse_source(map.source).path;
+    if (std::find(map.fields.begin(), map.fields.end(), "ZHGKDYFL") == map.fields.end())
+        throw InputError(Where{path, map.layer, {}, "ZHGKDYFL"},
+                         "no such field; a unit map needs its unit codes (HJZHGKDYBM) and categories (ZHGKDYFL)");
     std::map<std::string, PolygonLayer> layers;
-    for (const auto& [key, wkt] : wkt_of_crs) {
-        read.target_crs_wkt = wkt;
-        layers.emplace(key, read_polygon_layer(ctx, ref, read));
-    }
-    const PolygonLayer& first = layers.begin()->second;
-    for (const PolygonFeature& f : first.features) {
+    for (const auto& [key, wkt] : wkt_of_crs) layers.emplace(key, unit_polygons(ctx, map, wkt));
+    for (std::size_t i = 0; i < map.units.size(); ++i) {
         MonitorUnit u;
-        u.code = f.values[0];
-        u.fid = f.fid;
-        char* end = nullptr;
-        u.category = static_cast<int>(std::strtol(f.values[1].c_str(), &end, 10));
-        if (u.code.empty()) throw InputError(Where{ref.path, first.layer_name, f.fid, "HJZHGKDYBM"}, "no unit code");
-        if (f.values[1].empty() || *end != '\0' || u.category < 1 || u.category > 3)
-            throw InputError(Where{ref.path, first.layer_name, f.fid, "ZHGKDYFL"},
-                             "category '" + f.values[1] + "' is not 1, 2 or 3");
+        u.code = map.units[i].code;
+        u.fid = map.fids[i];
+        u.category = map.units[i].category;
+        if (u.category < 1 || u.category > 3)
+            throw InputError(Where{path, map.layer, u.fid, "ZHGKDYFL"},
+                             "category '" + std::to_string(u.category) + "' is not 1, 2 or 3");
         result.units.push_back(std::move(u));
     }
 

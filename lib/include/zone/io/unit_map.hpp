@@ -143,10 +143,11 @@ UnitMap read_unit_map(const std::string& source, const UnitMapOptions& options =
 
 // The units' geometries as valid GEOS polygons, for the engines that measure
 // and query units: features[i] is map.units[i] (its fid, no values), in the
-// map's CRS, with read_polygon_layer's checks and repairs (PolygonLayer::
-// repaired counts the geometries GEOS MakeValid repaired). Throws InputError
-// naming the feature for a geometry that is not polygonal or cannot be
-// repaired, and for a map without a CRS.
-PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map);
+// map's CRS or moved into `target_crs_wkt` (edges followed as
+// read_polygon_layer follows them), with read_polygon_layer's checks and
+// repairs (PolygonLayer::repaired counts the geometries GEOS MakeValid
+// repaired). Throws InputError naming the feature for a geometry that is not
+// polygonal or cannot be repaired, and for a map without a CRS.
+PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map, const std::string& target_crs_wkt = {});
 
 }  // namespace zone

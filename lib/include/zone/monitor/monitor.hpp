@@ -4,6 +4,8 @@
 // reported as not assessable rather than unchanged.
 #pragma once
 
+#include "zone/io/unit_map.hpp"
+
 #include "zone/monitor/indicator.hpp"
 #include "zone/monitor/zonal.hpp"
 
@@ -35,7 +37,6 @@ struct MonitorOptions {
     // Below this valid share (of the unit's area, in either raster) a unit is
     // not assessable for that indicator.
     double min_valid_share = 0.5;
-    std::string encoding;  // of a Shapefile unit map that declares none
     int threads = 0;
     std::function<void(double)> progress;
 };
@@ -74,9 +75,10 @@ struct MonitorResult {
 };
 
 // Checks every raster (opens, has a CRS and a geotransform, the band exists,
-// a class share on a categorical statistic) and then computes. The unit map
-// needs HJZHGKDYBM and ZHGKDYFL. Throws InputError naming the file.
-MonitorResult monitor_units(const std::string& units_source, const MonitorOptions& options);
+// a class share on a categorical statistic) and then computes over the units
+// of `units` (read with read_unit_map; it needs ZHGKDYFL), moved into each
+// raster's CRS. Throws InputError naming the file.
+MonitorResult monitor_units(const UnitMap& units, const MonitorOptions& options);
 
 // The indicator table zone-report --indicators reads, CSV in UTF-8: code,
 // indicator, baseline, current, higher_is_better, change, threshold,
