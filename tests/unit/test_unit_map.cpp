@@ -5,6 +5,7 @@
 #include "zone/core/error.hpp"
 #include "zone/core/geos.hpp"
 #include "zone/io/source.hpp"
+#include "zone/io/unit_layer.hpp"
 #include "zone/io/unit_map.hpp"
 
 #include <gdal_priv.h>
@@ -211,6 +212,34 @@ TEST_F(UnitMapReader, StrictRefusesTheFirstBrokenFeatureNamingIt) {
         EXPECT_EQ(e.where().field, "HJZHGKDYBM");
         EXPECT_NE(e.problem().find("ZH3701021"), std::string::npos) << e.problem();
     }
+}
+
+// The layer as it is on disk: every feature, the broken ones too, with the
+// contract fields it has and their types, as GDAL reads them.
+TEST_F(UnitMapReader, TheLayerKeepsEveryFeatureAsStored) {
+    const auto direct = read_with_gdal(path_, "units");
+    const zone::UnitLayer layer = zone::read_unit_layer(path_, "");
+    EXPECT_EQ(layer.where.layer, "units");
+    EXPECT_FALSE(layer.shapefile);
+    ASSERT_TRUE(layer.crs);
+    EXPECT_STREQ(layer.crs->GetAuthorityCode(nullptr), "4490");
+    EXPECT_EQ(layer.serial_marks, "370102:1:40;370103:3:7");
+    EXPECT_FALSE(layer.first_invalid_text);
+    EXPECT_EQ(layer.field_types[zone::unit_field_index("HJZHGKDYBM")], OFTString);
+    EXPECT_EQ(layer.field_types[zone::unit_field_index("ZHGKDYFL")], OFTInteger);
+    EXPECT_EQ(layer.field_types[zone::unit_field_index("MJ")], OFTReal);
+    EXPECT_FALSE(layer.field_types[zone::unit_field_index("PROV")]);
+    ASSERT_EQ(layer.features.size(), direct.size());
+    for (std::size_t i = 0; i < direct.size(); ++i) {
+        const zone::UnitLayerFeature& f = layer.features[i];
+        EXPECT_EQ(f.fid, direct[i].fid);
+        EXPECT_EQ(f.values[zone::unit_field_index("HJZHGKDYBM")], direct[i].code);
+        EXPECT_EQ(f.wkb, direct[i].wkb) << "feature " << f.fid;
+        EXPECT_FALSE(f.values[zone::unit_field_index("PROV")]);
+    }
+    EXPECT_TRUE(layer.features[2].wkb.empty()) << "the feature without geometry";
+    EXPECT_EQ(layer.features[3].values[zone::unit_field_index("ZHGKDYFL")], "3");
+    EXPECT_THROW(zone::unit_field_index("NO_SUCH"), std::out_of_range);
 }
 
 TEST_F(UnitMapReader, TolerantListsTheProblemsAndKeepsTheUnits) {

@@ -4,7 +4,7 @@
 
 #include "check/check_expect_engine.hpp"
 #include "io/gdal_util.hpp"
-#include "io/unit_layer.hpp"
+#include "io/unit_layer_reader.hpp"
 #include "core/disjoint_sets.hpp"
 #include "core/parallel.hpp"
 #include "zone/core/area.hpp"
@@ -170,11 +170,11 @@ CheckReport Checker::run() {
 }  // namespace detail
 
 
-CheckReport check_unit_map(const std::string& units, const CheckOptions& options) {
+CheckReport check_unit_map(const UnitLayer& units, const CheckOptions& options) {
     try {
         return detail::Checker(units, options).run();
     } catch (const geos::GeosError& e) {
-        throw InputError(Where{units, {}, {}, {}}, std::string("geometry operation failed: ") + e.what());
+        throw InputError(Where{units.source, {}, {}, {}}, std::string("geometry operation failed: ") + e.what());
     }
 }
 

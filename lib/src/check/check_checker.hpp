@@ -8,7 +8,6 @@
 
 #include "check/check_expect_engine.hpp"
 #include "io/gdal_util.hpp"
-#include "io/unit_layer.hpp"
 #include "core/disjoint_sets.hpp"
 #include "core/parallel.hpp"
 #include "zone/core/area.hpp"
@@ -18,6 +17,7 @@
 #include "zone/core/geos.hpp"
 #include "zone/overlay/overlay.hpp"
 #include "zone/io/source.hpp"
+#include "zone/io/unit_layer.hpp"
 #include "zone/io/unit_map.hpp"
 
 #include <cpl_conv.h>
@@ -85,8 +85,8 @@ struct RegionResult {
 
 class Checker {
 public:
-    Checker(const std::string& input, const CheckOptions& options) : input_(input), options_(options) {
-        report_.input = input;
+    Checker(const UnitLayer& map, const CheckOptions& options) : map_(map), options_(options) {
+        report_.input = map.source;
         report_.tolerances = options.tolerances;
     }
 
@@ -118,7 +118,7 @@ private:
 
     void read_map();
     void check_crs(const OGRSpatialReference* srs, bool shapefile, const OGREnvelope& extent);
-    void check_schema(OGRFeatureDefn& defn);
+    void check_schema();
     void check_codes();
     void compute_unit_areas();
     void check_slivers();
@@ -131,7 +131,7 @@ private:
     std::map<int, geos::GeomPtr> check_counties(const std::vector<RegionResult>& results);
     void overlaps_beyond_boundary(std::map<int, geos::GeomPtr>& outside, std::vector<RegionResult>& results);
 
-    std::string input_;
+    const UnitLayer& map_;
     CheckOptions options_;
     CheckReport report_;
     geos::Context ctx_;

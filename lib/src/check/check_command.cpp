@@ -54,13 +54,12 @@ MapCheckOutcome run_map_check(const MapCheckRequest& a, const std::function<void
     options.expectations = expectations;
     options.profile = a.profile == "national" ? Profile::national : Profile::standard;
     options.tolerances = a.tolerances;
-    options.encoding = a.encoding;
     options.grid = a.grid;
     options.threads = a.threads;
     options.progress = progress;
 
     MapCheckOutcome outcome;
-    outcome.report = check_unit_map(a.units, options);
+    outcome.report = check_unit_map(read_unit_layer(a.units, a.encoding), options);
     const CheckReport& report = outcome.report;
     const std::string text = a.format == "json"    ? format_check_json(report, a.version)
                              : a.format == "junit" ? format_check_junit(report, a.strict)

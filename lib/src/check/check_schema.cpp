@@ -47,35 +47,30 @@ CrsKind classify_crs(const OGRSpatialReference* srs) {
 // ---------------------------------------------------------------- reading
 
 void Checker::read_map() {
-    const detail::UnitLayerReader reader(input_, options_.encoding);
-    OGRLayer* layer = &reader.layer();
-    const Where& where = reader.where();
-    report_.layer = where.layer;
-    const bool shapefile = reader.shapefile();
+    report_.layer = map_.where.layer;
+    const bool shapefile = map_.shapefile;
+    check_schema();
 
-    OGRFeatureDefn* defn = layer->GetLayerDefn();
-    check_schema(*defn);
-
-    // Field positions; absent fields read as empty.
-    const int i_code = reader.index("HJZHGKDYBM"), i_county = reader.index("XZQDM"),
-              i_category = reader.index("ZHGKDYFL");
+    // Field positions in the contract; absent fields read as empty.
+    const std::size_t i_code = unit_field_index("HJZHGKDYBM"), i_county = unit_field_index("XZQDM"),
+                      i_category = unit_field_index("ZHGKDYFL");
 
     OGREnvelope extent;
     bool have_extent = false;
     int dimension_warnings = 0;
     std::int64_t first_dimension_fid = 0;
 
-    report_.features = static_cast<int>(reader.feature_count());
-    if (reader.feature_count() == 0) add("map.empty", Severity::error, std::nullopt, "the layer has no features");
+    report_.features = static_cast<int>(map_.features.size());
+    if (map_.features.empty()) add("map.empty", Severity::error, std::nullopt, "the layer has no features");
 
     // Encoding first: it decides how every text value is read.
-    if (const auto& first_bad = reader.first_invalid_text()) {
-        const std::string& declared = reader.declared_encoding();
+    if (const auto& first_bad = map_.first_invalid_text) {
+        const std::string& declared = map_.declared_encoding;
         std::string message;
         if (!declared.empty()) {
             message = fmt::format("text is not valid in the declared encoding {} (first at feature {}, field {})",
                                   declared, first_bad->first, first_bad->second);
-        } else if (reader.decodes_gbk()) {
+        } else if (map_.decodes_gbk) {
             message = fmt::format("text is not UTF-8 and the Shapefile declares no encoding (no .cpg, no code page in "
                                   "the .dbf); it reads as GBK: add a .cpg file containing GBK, or pass --encoding GBK "
                                   "(first at feature {}, field {}; checked as GBK here)",
@@ -88,23 +83,29 @@ void Checker::read_map() {
         add("schema.encoding", Severity::error, first_bad->first, message);
     }
 
-    reader.each([&](OGRFeature& feature) {
+    for (const UnitLayerFeature& feature : map_.features) {
         MapUnit u;
-        u.fid = feature.GetFID();
-        u.code = reader.text(feature, i_code);
-        u.county_code = reader.text(feature, i_county);
-        if (i_category >= 0 && feature.IsFieldSetAndNotNull(i_category)) {
-            const std::string v = feature.GetFieldAsString(i_category);
-            u.category = (v == "1" || v == "2" || v == "3") ? v[0] - '0' : -1;
-        }
+        u.fid = feature.fid;
+        u.code = feature.values[i_code].value_or("");
+        u.county_code = feature.values[i_county].value_or("");
+        if (const auto& v = feature.values[i_category])
+            u.category = (*v == "1" || *v == "2" || *v == "3") ? (*v)[0] - '0' : -1;
         const std::string code_note = u.code;
 
-        OGRGeometry* g = feature.GetGeometryRef();
-        if (!g || g->IsEmpty()) {
+        if (feature.wkb.empty()) {
             add("geometry.empty", Severity::error, u.fid, "the feature has no geometry", code_note);
             units_.push_back(std::move(u));
-            return;
+            continue;
         }
+        OGRGeometry* stored = nullptr;
+        if (OGRGeometryFactory::createFromWkb(feature.wkb.data(), nullptr, &stored, feature.wkb.size()) != OGRERR_NONE ||
+            !stored) {
+            add("geometry.invalid", Severity::error, u.fid, "GDAL cannot read the geometry", code_note);
+            units_.push_back(std::move(u));
+            continue;
+        }
+        const std::unique_ptr<OGRGeometry> owned(stored);
+        OGRGeometry* g = stored;
         std::unique_ptr<OGRGeometry> linear;
         OGRwkbGeometryType type;
         g = detail::linear_geometry(g, linear, type);
@@ -113,7 +114,7 @@ void Checker::read_map() {
                 std::string("geometry is ") + OGRGeometryTypeToName(g->getGeometryType()) + "; a unit must be a polygon",
                 code_note);
             units_.push_back(std::move(u));
-            return;
+            continue;
         }
         if (g->Is3D() || g->IsMeasured()) {
             if (dimension_warnings++ == 0) first_dimension_fid = u.fid;
@@ -123,7 +124,7 @@ void Checker::read_map() {
         if (!geom) {
             add("geometry.invalid", Severity::error, u.fid, "GEOS cannot read the geometry", code_note);
             units_.push_back(std::move(u));
-            return;
+            continue;
         }
         char* reason = nullptr;
         GEOSGeometry* location = nullptr;
@@ -141,7 +142,7 @@ void Checker::read_map() {
             add("geometry.invalid", Severity::error, u.fid,
                 "geometry has a coordinate that is not a finite number (" + why + ")", code_note);
             units_.push_back(std::move(u));
-            return;
+            continue;
         }
         OGREnvelope env;
         g->getEnvelope(&env);
@@ -153,7 +154,7 @@ void Checker::read_map() {
                             env.MinX, env.MinY, env.MaxX, env.MaxY),
                 code_note);
             units_.push_back(std::move(u));
-            return;
+            continue;
         }
         if (!valid) {
             add("geometry.invalid", Severity::error, u.fid, "invalid geometry: " + why, code_note);
@@ -176,13 +177,13 @@ void Checker::read_map() {
             u.geom = std::move(geom);
         }
         units_.push_back(std::move(u));
-    });
+    }
     if (dimension_warnings)
         add("geometry.type", Severity::warning, first_dimension_fid,
             fmt::format("{} feature(s) have Z or M coordinates, which are ignored (first: feature {})",
                         dimension_warnings, first_dimension_fid));
 
-    check_crs(layer->GetSpatialRef(), shapefile, extent);
+    check_crs(map_.crs.get(), shapefile, extent);
     // Locations of the geometry findings, now that the CRS is known.
     for (auto& f : report_.findings) {
         if (f.rule != "geometry.invalid" || f.wkb.empty()) continue;
@@ -196,10 +197,10 @@ void Checker::read_map() {
         if (units_[i].geom) usable_.push_back(static_cast<int>(i));
 }
 
-void Checker::check_schema(OGRFeatureDefn& defn) {
+void Checker::check_schema() {
     for (const UnitField& field : unit_layer_fields) {
-        const int i = defn.GetFieldIndex(field.name);
-        if (i < 0) {
+        const std::optional<OGRFieldType>& stored = map_.field_types[unit_field_index(field.name)];
+        if (!stored) {
             const bool error = field.always_required || options_.profile == Profile::national;
             add("schema.missing_field", error ? Severity::error : Severity::warning, std::nullopt,
                 fmt::format("field {} is missing{}", field.name,
@@ -207,7 +208,7 @@ void Checker::check_schema(OGRFeatureDefn& defn) {
                                                         : " (optional in the standard profile)"));
             continue;
         }
-        const OGRFieldType type = defn.GetFieldDefn(i)->GetType();
+        const OGRFieldType type = *stored;
         const bool ok = field.kind == UnitField::text      ? type == OFTString
                         : field.kind == UnitField::integer ? (type == OFTInteger || type == OFTInteger64)
                                                                : type == OFTReal;

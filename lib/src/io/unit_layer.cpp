@@ -1,58 +1,58 @@
-// The one reading of a unit layer (unit_layer.hpp).
-#include "io/unit_layer.hpp"
+// The unit layer as it is on disk (zone/io/unit_layer.hpp).
+#include "zone/io/unit_layer.hpp"
 
-#include <cpl_error.h>
+#include "io/unit_layer_reader.hpp"
+#include "zone/io/previous.hpp"
 
-#include <vector>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
 
-namespace zone::detail {
+#include <stdexcept>
 
-UnitLayerReader::UnitLayerReader(const std::string& source, const std::string& encoding) {
-    OpenLayerOptions open;
-    open.encoding = encoding;
-    source_ = open_vector_layer(parse_source(source), open);
-    OGRLayer& layer = *source_.layer;
+namespace zone {
+
+void SpatialReferenceRelease::operator()(OGRSpatialReference* srs) const {
+    if (srs) srs->Release();
+}
+
+std::size_t unit_field_index(std::string_view field) {
+    for (std::size_t k = 0; k < unit_layer_fields.size(); ++k)
+        if (field == unit_layer_fields[k].name) return k;
+    throw std::out_of_range("no unit-layer field " + std::string(field));
+}
+
+UnitLayer read_unit_layer(const std::string& source, const std::string& encoding) {
+    const detail::UnitLayerReader reader(source, encoding);
+    OGRLayer& layer = reader.layer();
+    UnitLayer out;
+    out.source = source;
+    out.where = reader.where();
+    out.shapefile = reader.shapefile();
+    out.declared_encoding = reader.declared_encoding();
+    out.first_invalid_text = reader.first_invalid_text();
+    out.decodes_gbk = reader.decodes_gbk();
+    if (const OGRSpatialReference* srs = layer.GetSpatialRef()) out.crs.reset(srs->Clone());
+    if (const char* marks = layer.GetMetadataItem(max_serials_key)) out.serial_marks = marks;
+
+    std::array<int, unit_layer_fields.size()> at{};
     OGRFeatureDefn* defn = layer.GetLayerDefn();
-
-    const char* declared = source_.shapefile ? layer.GetMetadataItem("SOURCE_ENCODING", "SHAPEFILE") : nullptr;
-    declared_ = !encoding.empty() ? encoding : declared && *declared ? declared : "";
-
-    // The text alone, once: the encoding decides how every value is read.
-    std::vector<int> text_fields;
-    for (int i = 0; i < defn->GetFieldCount(); ++i)
-        if (defn->GetFieldDefn(i)->GetType() == OFTString) text_fields.push_back(i);
-    layer.SetIgnoredFields(std::vector<const char*>{"OGR_GEOMETRY", nullptr}.data());
-    CPLErrorReset();
-    layer.ResetReading();
-    for (auto& feature : layer) {
-        ++features_;
-        for (int i : text_fields) {
-            if (!feature->IsFieldSetAndNotNull(i)) continue;
-            const char* value = feature->GetFieldAsString(i);
-            if (is_valid_utf8(value)) continue;
-            if (!first_invalid_) first_invalid_ = std::make_pair(feature->GetFID(), std::string(defn->GetFieldDefn(i)->GetNameRef()));
-            if (declared_.empty() && reads_as_gbk_) utf8_or_gbk(value, &reads_as_gbk_);
-        }
+    for (std::size_t k = 0; k < at.size(); ++k) {
+        at[k] = reader.index(unit_layer_fields[k].name);
+        if (at[k] >= 0) out.field_types[k] = defn->GetFieldDefn(at[k])->GetType();
     }
-    const bool failed = CPLGetLastErrorType() == CE_Failure;
-    layer.SetIgnoredFields(nullptr);
-    if (failed && features_ == 0) throw InputError(source_.where, "GDAL cannot read its features: " + last_gdal_error());
-    decodes_gbk_ = first_invalid_ && declared_.empty() && source_.shapefile && reads_as_gbk_;
+    out.features.reserve(static_cast<std::size_t>(reader.feature_count()));
+    reader.each([&](OGRFeature& feature) {
+        UnitLayerFeature f;
+        f.fid = feature.GetFID();
+        for (std::size_t k = 0; k < at.size(); ++k)
+            if (at[k] >= 0 && feature.IsFieldSetAndNotNull(at[k])) f.values[k] = reader.text(feature, at[k]);
+        if (const OGRGeometry* g = feature.GetGeometryRef(); g && !g->IsEmpty()) {
+            f.wkb.resize(g->WkbSize());
+            g->exportToWkb(wkbNDR, f.wkb.data(), wkbVariantIso);
+        }
+        out.features.push_back(std::move(f));
+    });
+    return out;
 }
 
-int UnitLayerReader::index(std::string_view field) const {
-    return source_.layer->GetLayerDefn()->GetFieldIndex(std::string(field).c_str());
-}
-
-void UnitLayerReader::each(const std::function<void(OGRFeature&)>& visit) const {
-    source_.layer->ResetReading();
-    for (auto& feature : *source_.layer) visit(*feature);
-}
-
-std::string UnitLayerReader::text(const OGRFeature& feature, int index) const {
-    if (index < 0 || !feature.IsFieldSetAndNotNull(index)) return {};
-    const std::string value = feature.GetFieldAsString(index);
-    return decodes_gbk_ ? utf8_or_gbk(value) : value;
-}
-
-}  // namespace zone::detail
+}  // namespace zone

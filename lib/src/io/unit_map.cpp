@@ -3,11 +3,11 @@
 #include "io/gdal_util.hpp"
 #include "core/text_util.hpp"
 #include "io/polygon_geometry.hpp"
-#include "io/unit_layer.hpp"
 #include "zone/core/error.hpp"
 #include "zone/io/previous.hpp"
 #include "zone/core/reproject.hpp"
 #include "zone/io/source.hpp"
+#include "zone/io/unit_layer.hpp"
 
 #include <cpl_conv.h>
 #include <ogr_geometry.h>
@@ -24,8 +24,7 @@ namespace zone {
 
 namespace {
 
-std::string crs_of(OGRLayer& layer) {
-    const OGRSpatialReference* srs = layer.GetSpatialRef();
+std::string crs_of(const OGRSpatialReference* srs) {
     if (!srs || srs->IsEmpty()) return {};
     // A GeoPackage layer with srs_id 0 or -1 reads as an "Undefined ... SRS":
     // that is no CRS at all (as read_polygon_layer has it).
@@ -42,74 +41,61 @@ std::string crs_of(OGRLayer& layer) {
 }  // namespace
 
 UnitMap read_unit_map(const std::string& spec, const UnitMapOptions& options) {
-    const detail::UnitLayerReader reader(spec, options.encoding);
-    OGRLayer& layer = reader.layer();
-    const Where& where = reader.where();
+    UnitLayer layer = read_unit_layer(spec, options.encoding);
+    const Where& where = layer.where;
 
     UnitMap map;
     map.source = spec;
     map.layer = where.layer;
-    map.crs_wkt = crs_of(layer);
-    if (const char* marks = layer.GetMetadataItem(max_serials_key)) map.max_serial = parse_max_serials(marks);
+    map.crs_wkt = crs_of(layer.crs.get());
+    if (!layer.serial_marks.empty()) map.max_serial = parse_max_serials(layer.serial_marks);
 
-    if (reader.index("HJZHGKDYBM") < 0) throw InputError(Where{where.file, where.layer, {}, "HJZHGKDYBM"}, "no such field");
-    // Field positions in the contract's order; -1 for a field the map lacks.
-    std::array<int, unit_layer_fields.size()> at{};
-    for (std::size_t k = 0; k < at.size(); ++k) at[k] = reader.index(unit_layer_fields[k].name);
-    for (std::size_t k = 0; k < at.size(); ++k)
-        if (at[k] >= 0) map.fields.push_back(unit_layer_fields[k].name);
-    auto field = [&](const char* name) {
-        for (std::size_t k = 0; k < at.size(); ++k)
-            if (std::string_view(unit_layer_fields[k].name) == name) return at[k];
-        return -1;
-    };
-    const int i_code = field("HJZHGKDYBM"), i_name = field("HJZHGKDYMC"), i_prov = field("PROV"),
-              i_city = field("CITY"), i_area = field("AREA"), i_county = field("XZQDM"),
-              i_category = field("ZHGKDYFL"), i_mj = field("MJ"), i_yslx = field("YSLX"), i_remark = field("REMARK");
-    auto text = [&](const OGRFeature& f, int i) { return reader.text(f, i); };
+    const std::size_t i_code = unit_field_index("HJZHGKDYBM"), i_county = unit_field_index("XZQDM"),
+                      i_category = unit_field_index("ZHGKDYFL"), i_mj = unit_field_index("MJ");
+    if (!layer.field_types[i_code]) throw InputError(Where{where.file, where.layer, {}, "HJZHGKDYBM"}, "no such field");
+    for (std::size_t k = 0; k < unit_layer_fields.size(); ++k)
+        if (layer.field_types[k]) map.fields.push_back(unit_layer_fields[k].name);
 
-    reader.each([&](OGRFeature& feature) {
-        const Where at_feature{where.file, where.layer, feature.GetFID(), {}};
+    for (UnitLayerFeature& feature : layer.features) {
+        const Where at_feature{where.file, where.layer, feature.fid, {}};
+        auto text = [&](const char* field) { return feature.values[unit_field_index(field)].value_or(""); };
         try {
             Unit u;
-            u.code = text(feature, i_code);
+            u.code = text("HJZHGKDYBM");
             const UnitCode code = UnitCode::read(u.code, at_feature);
-            OGRGeometry* g = feature.GetGeometryRef();
-            if (!g || g->IsEmpty()) throw InputError(at_feature, "the unit has no geometry");
-            u.name = text(feature, i_name);
-            u.province = text(feature, i_prov);
-            u.city = text(feature, i_city);
-            u.county = text(feature, i_area);
-            u.county_code = i_county >= 0 ? text(feature, i_county) : code.county();
-            u.category = i_category >= 0 ? feature.GetFieldAsInteger(i_category) : code.category();
-            if (i_mj >= 0 && feature.IsFieldSetAndNotNull(i_mj)) {
+            if (feature.wkb.empty()) throw InputError(at_feature, "the unit has no geometry");
+            u.name = text("HJZHGKDYMC");
+            u.province = text("PROV");
+            u.city = text("CITY");
+            u.county = text("AREA");
+            u.county_code = layer.field_types[i_county] ? text("XZQDM") : code.county();
+            u.category = layer.field_types[i_category] ? std::atoi(text("ZHGKDYFL").c_str()) : code.category();
+            if (const auto& value = feature.values[i_mj]) {
                 // As text: a text MJ field must hold a number, not start with one.
-                const std::string mj = detail::trim(text(feature, i_mj));
+                const std::string mj = detail::trim(*value);
                 char* end = nullptr;
                 const double x = std::strtod(mj.c_str(), &end);
                 if (!mj.empty() && end && *end == '\0' && std::isfinite(x)) u.area_km2 = x;
             }
-            u.factors = text(feature, i_yslx);
-            u.remark = text(feature, i_remark);
-            for (std::size_t k = 0; k < kDimensionFields.size(); ++k)
-                u.access_texts[k] = text(feature, field(kDimensionFields[k]));
-            u.wkb.resize(g->WkbSize());
-            g->exportToWkb(wkbNDR, u.wkb.data(), wkbVariantIso);
+            u.factors = text("YSLX");
+            u.remark = text("REMARK");
+            for (std::size_t k = 0; k < kDimensionFields.size(); ++k) u.access_texts[k] = text(kDimensionFields[k]);
+            u.wkb = std::move(feature.wkb);
             // Every contract field but the code, as text, for comparing versions.
             std::map<std::string, std::string> attributes;
-            for (std::size_t k = 0; k < at.size(); ++k)
-                if (at[k] >= 0 && at[k] != i_code && at[k] != i_mj)
-                    attributes[unit_layer_fields[k].name] = text(feature, at[k]);
+            for (std::size_t k = 0; k < unit_layer_fields.size(); ++k)
+                if (layer.field_types[k] && k != i_code && k != i_mj)
+                    attributes[unit_layer_fields[k].name] = feature.values[k].value_or("");
             int& high = map.max_serial[{code.county(), code.category()}];
             high = std::max(high, code.serial());
             map.attributes.push_back(std::move(attributes));
-            map.fids.push_back(feature.GetFID());
+            map.fids.push_back(feature.fid);
             map.units.push_back(std::move(u));
         } catch (const InputError& e) {
             if (options.reading == UnitMapReading::strict) throw;
             map.problems.push_back({e.where(), e.problem()});
         }
-    });
+    }
     return map;
 }
 

@@ -5,6 +5,8 @@
 // that opens but breaks rules gives findings (exit code 1 for errors).
 #pragma once
 
+#include "zone/io/unit_layer.hpp"
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -70,7 +72,6 @@ struct CheckOptions {
     std::vector<Expectation> expectations;  // planning layers (planning.category_mismatch)
     Profile profile = Profile::standard;
     CheckTolerances tolerances;
-    std::string encoding;             // text encoding of a Shapefile that declares none
     double grid = 0;                  // precision grid; 0: 1e-9 for degrees, 1e-4 for metres
     int threads = 0;                  // 0: one per core
     // Called with the fraction done (0..1); calls are serialised.
@@ -90,7 +91,8 @@ struct CheckReport {
     int warnings() const;
 };
 
-// Checks the unit map `units` (a GDAL source, "-" for standard input).
-CheckReport check_unit_map(const std::string& units, const CheckOptions& options);
+// Checks a unit map as read by read_unit_layer (every feature, whatever is
+// wrong with it).
+CheckReport check_unit_map(const UnitLayer& units, const CheckOptions& options);
 
 }  // namespace zone

@@ -135,7 +135,7 @@ struct UnitMapOptions {
 // GDAL source ("-" is standard input; the layer rule of open_vector_layer).
 // Every unit needs a valid code in HJZHGKDYBM and a geometry; the other
 // fields are read when they are there (XZQDM and ZHGKDYFL default to the
-// code's parts). Text is read as zone-check reads it (lib/src/io/unit_layer.hpp):
+// code's parts). Text is read as zone-check reads it (lib/src/io/unit_layer_reader.hpp):
 // a Shapefile that declares no encoding and whose text is not UTF-8 but reads
 // as GBK is decoded as GBK. A source that cannot be opened, a missing layer
 // or a missing HJZHGKDYBM field throws InputError in either reading.

@@ -1,7 +1,6 @@
 // The one reading of a unit layer from disk, feature by feature, before
-// anything is taken as a unit. read_unit_map takes units from it;
-// zone-check's Checker reports on it, so that a broken map is described
-// rather than refused.
+// anything is taken as a unit: read_unit_layer (zone/io/unit_layer.hpp) is
+// its one user, and read_unit_map and zone-check's Checker take that.
 #pragma once
 
 #include "io/gdal_util.hpp"
