@@ -170,11 +170,12 @@ CheckReport Checker::run() {
 }  // namespace detail
 
 
-CheckReport check_unit_map(const UnitLayer& units, const CheckOptions& options) {
+CheckReport check_unit_map(UnitLayer units, const CheckOptions& options) {
+    const std::string source = units.source;
     try {
-        return detail::Checker(units, options).run();
+        return detail::Checker(std::move(units), options).run();
     } catch (const geos::GeosError& e) {
-        throw InputError(Where{units.source, {}, {}, {}}, std::string("geometry operation failed: ") + e.what());
+        throw InputError(Where{source, {}, {}, {}}, std::string("geometry operation failed: ") + e.what());
     }
 }
 

@@ -42,6 +42,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace zone::detail {
@@ -85,8 +86,8 @@ struct RegionResult {
 
 class Checker {
 public:
-    Checker(const UnitLayer& map, const CheckOptions& options) : map_(map), options_(options) {
-        report_.input = map.source;
+    Checker(UnitLayer map, const CheckOptions& options) : map_(std::move(map)), options_(options) {
+        report_.input = map_.source;
         report_.tolerances = options.tolerances;
     }
 
@@ -131,7 +132,7 @@ private:
     std::map<int, geos::GeomPtr> check_counties(const std::vector<RegionResult>& results);
     void overlaps_beyond_boundary(std::map<int, geos::GeomPtr>& outside, std::vector<RegionResult>& results);
 
-    const UnitLayer& map_;
+    UnitLayer map_;  // each feature's WKB is let go once it is in GEOS
     CheckOptions options_;
     CheckReport report_;
     geos::Context ctx_;

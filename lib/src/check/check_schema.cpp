@@ -83,7 +83,7 @@ void Checker::read_map() {
         add("schema.encoding", Severity::error, first_bad->first, message);
     }
 
-    for (const UnitLayerFeature& feature : map_.features) {
+    for (UnitLayerFeature& feature : map_.features) {
         MapUnit u;
         u.fid = feature.fid;
         u.code = feature.values[i_code].value_or("");
@@ -105,6 +105,7 @@ void Checker::read_map() {
             continue;
         }
         const std::unique_ptr<OGRGeometry> owned(stored);
+        std::vector<unsigned char>().swap(feature.wkb);  // the map's memory is the GEOS copy's alone from here
         OGRGeometry* g = stored;
         std::unique_ptr<OGRGeometry> linear;
         OGRwkbGeometryType type;

@@ -92,7 +92,8 @@ struct CheckReport {
 };
 
 // Checks a unit map as read by read_unit_layer (every feature, whatever is
-// wrong with it).
-CheckReport check_unit_map(const UnitLayer& units, const CheckOptions& options);
+// wrong with it). Taken by value: its geometries are let go as they are
+// checked, so that the map is in memory once.
+CheckReport check_unit_map(UnitLayer units, const CheckOptions& options);
 
 }  // namespace zone
