@@ -3,7 +3,9 @@
 #include "cli_parse.hpp"
 #include "zone/diff/diff.hpp"
 #include "zone/core/error.hpp"
+#include "zone/core/geos.hpp"
 #include "zone/io/output.hpp"
+#include "zone/io/source.hpp"
 #include "zone/io/unit_map.hpp"
 
 #include <fmt/format.h>
@@ -44,11 +46,19 @@ int run(const Args& a) {
     options.same_tolerance_m2 = a.same_tolerance;
     options.match_share = a.match_share;
     options.forbid_decrease = a.forbid_decrease;
-    options.redline = a.redline;
     options.changed_land = !a.changes.empty();
     options.threads = a.threads;
     zone::UnitMap old_map = zone::read_unit_map(a.old_map);  // the old one first: its error comes first
     zone::UnitMap new_map = zone::read_unit_map(a.new_map);
+    const zone::geos::Context ctx;  // owns the red line's geometries
+    zone::PolygonLayer redline;
+    if (!a.redline.empty()) {
+        zone::ReadOptions read;
+        read.target_crs_wkt = old_map.crs_wkt;  // the diff is done in the old map's CRS
+        read.allow_empty = true;
+        redline = zone::read_polygon_layer(ctx, zone::parse_source(a.redline), read);
+        options.redline = &redline;
+    }
     const zone::DiffReport report = zone::diff_unit_maps(std::move(old_map), std::move(new_map), options);
 
     const std::string text = a.format == "json"  ? zone::format_diff_json(report, ZONE_VERSION)

@@ -204,12 +204,7 @@ DiffReport diff_unit_maps(UnitMap old_map, UnitMap new_map, const DiffOptions& o
     std::vector<const GEOSGeometry*> inputs;
     for (int i : old_rest) inputs.push_back(old_v.geoms[i].get());
     for (int j : new_rest) inputs.push_back(new_v.geoms[j].get());
-    PolygonLayer redline;
-    if (!options.redline.empty()) {
-        ReadOptions o;
-        o.target_crs_wkt = report.crs_wkt;
-        o.allow_empty = true;
-        redline = read_polygon_layer(ctx, parse_source(options.redline), o);
+    if (options.redline) {
         double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
         bool any = false;
         for (const GEOSGeometry* g : inputs) {
@@ -218,7 +213,7 @@ DiffReport diff_unit_maps(UnitMap old_map, UnitMap new_map, const DiffOptions& o
             if (!any) x0 = a0, y0 = b0, x1 = a1, y1 = b1, any = true;
             x0 = std::min(x0, a0), y0 = std::min(y0, b0), x1 = std::max(x1, a1), y1 = std::max(y1, b1);
         }
-        for (const auto& f : redline.features) {
+        for (const auto& f : options.redline->features) {
             double a0, b0, a1, b1;
             GEOSGeom_getExtent_r(ctx, f.geom.get(), &a0, &b0, &a1, &b1);
             if (any && a0 <= x1 && x0 <= a1 && b0 <= y1 && y0 <= b1) {

@@ -1,6 +1,7 @@
 // Comparing two versions of a unit map (zonekit(7) DIFF REPORT): what zone-diff reports.
 #pragma once
 
+#include "zone/io/source.hpp"
 #include "zone/io/unit_map.hpp"
 
 #include <array>
@@ -45,7 +46,9 @@ struct DiffOptions {
     double same_tolerance_m2 = 1.0;  // shapes differing by less are the same
     double match_share = 0.1;        // overlap that links an old and a new unit
     std::vector<int> forbid_decrease;  // categories whose area may not shrink
-    std::string redline;             // red-line layer (GDAL source) for the red-line guard
+    // The red-line layer for the red-line guard, in the old map's CRS
+    // (read_polygon_layer with target_crs_wkt = the old map's crs_wkt).
+    const PolygonLayer* redline = nullptr;
     bool changed_land = false;       // collect ChangedLand (for -o)
     int threads = 0;
     std::function<void(double)> progress;
@@ -71,7 +74,7 @@ const std::vector<std::string>& change_kinds();
 
 // Compares two versions of a unit map (read with read_unit_map); the new one
 // is compared in the old one's CRS. Throws InputError for a map without a
-// CRS or a red-line layer that cannot be read.
+// CRS.
 DiffReport diff_unit_maps(UnitMap old_map, UnitMap new_map, const DiffOptions& options);
 
 // Report forms: text for people, JSON of zonekit(7) DIFF REPORT (plus area_method and
