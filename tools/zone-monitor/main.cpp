@@ -106,9 +106,8 @@ int run(const CLI::App& app, const Args& a) {
 
     zone::cli::Progress progress(a.verbosity.show_progress());
     options.progress = [&progress](double f) { progress(f); };
-    zone::UnitMapOptions reading;
-    reading.encoding = a.encoding;
-    const zone::MonitorResult result = zone::monitor_units(zone::read_unit_map(a.units, reading), options);
+    const zone::MonitorResult result =
+        zone::monitor_units(zone::read_unit_map(a.units, {.encoding = a.encoding}), options);
     progress.finish();
 
     const std::string table = zone::format_indicator_table(result);

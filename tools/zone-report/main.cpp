@@ -126,9 +126,7 @@ int run(const Args& a) {
     const bool show_progress = a.verbosity.show_progress();
     zone::cli::Progress progress(show_progress);
     options.progress = [&progress](double f) { progress(f); };
-    zone::UnitMapOptions reading;
-    reading.encoding = a.encoding;
-    zone::UnitMap units = zone::read_unit_map(a.units, reading);
+    zone::UnitMap units = zone::read_unit_map(a.units, {.encoding = a.encoding});
     zone::Report report = zone::build_report(units, options);
     progress.finish();
     if (list) {
@@ -145,8 +143,8 @@ int run(const Args& a) {
         zone::DiffOptions diff_options;
         diff_options.changed_land = !report.map.empty();
         diff_options.threads = a.threads;
-        const zone::DiffReport diff =
-            zone::diff_unit_maps(zone::read_unit_map(a.diff_old), std::move(units), diff_options);
+        zone::UnitMap old_map = zone::read_unit_map(a.diff_old, {.encoding = a.encoding});
+        const zone::DiffReport diff = zone::diff_unit_maps(std::move(old_map), std::move(units), diff_options);
         report.changes = zone::report_changes(report, diff);
     }
 

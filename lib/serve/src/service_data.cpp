@@ -59,14 +59,8 @@ std::shared_ptr<const LoadedData> DataStore::load() const {
     data->list_sha256 = file_sha256(sources_.list);
     if (!sources_.boundary.empty()) data->boundary_sha256 = file_sha256(parse_source(sources_.boundary).path);
     AccessList list = load_access_list(sources_.list);
-    UnitMapOptions reading;
-    reading.encoding = sources_.encoding;
-    const UnitMap units = read_unit_map(sources_.units, reading);
-    const std::optional<Boundary> places = sources_.boundary.empty()
-                                               ? std::nullopt
-                                               : std::optional<Boundary>(read_county_places(sources_.boundary, sources_.encoding));
-    data->checker = std::make_unique<const ProjectChecker>(std::move(list), units, places ? &*places : nullptr,
-                                                           sources_.batch_threads);
+    data->checker = std::make_unique<const ProjectChecker>(
+        std::move(list), read_project_map(sources_.units, sources_.boundary, sources_.encoding), sources_.batch_threads);
     if (!sources_.boundary.empty())
         data->county_lines =
             std::make_unique<const CountyLines>(sources_.boundary, sources_.encoding, sources_.county_line_tolerance_m);

@@ -162,12 +162,7 @@ ProjectCheckOutcome run_project_check(const ProjectCheckRequest& a, const std::f
                                 a.cm ? std::optional<int>(a.cm) : std::nullopt);
     AccessList list = load_access_list(a.list);
 
-    UnitMapOptions reading;
-    reading.encoding = a.encoding;
-    const UnitMap units = read_unit_map(a.units, reading);
-    const std::optional<Boundary> places =
-        a.boundary.empty() ? std::nullopt : std::optional<Boundary>(read_county_places(a.boundary, a.encoding));
-    const ProjectChecker checker(std::move(list), units, places ? &*places : nullptr, a.threads);
+    const ProjectChecker checker(std::move(list), read_project_map(a.units, a.boundary, a.encoding), a.threads);
     for (const auto& w : checker.warnings()) warn(w);
 
     if (!a.batch.empty()) return screen_batch(a, checker, attrs, progress);

@@ -1,21 +1,45 @@
-// The two phases of taking a polygon from a GDAL source into GEOS, shared by
-// read_polygon_layer (features as they are read) and unit_polygons (units a
-// unit map has read): first each geometry on its own, then validity on every
-// core.
+// Taking polygons from a GDAL source into GEOS, shared by read_polygon_layer
+// (features as they are read) and unit_polygons (units a unit map has read):
+// the CRS they end up in, then two phases, each geometry on its own and
+// validity on every core.
 #pragma once
 
 #include "zone/core/error.hpp"
 #include "zone/core/geos.hpp"
 
+#include <memory>
+#include <string>
 #include <vector>
 
 class OGRGeometry;
+class OGRSpatialReference;
 
 namespace zone {
 class Reprojection;
 }
 
 namespace zone::detail {
+
+// Whether a layer's SRS says nothing: none, an empty one, or the "Undefined
+// ... SRS" a GeoPackage layer with srs_id 0 or -1 reads as.
+bool says_no_crs(const OGRSpatialReference* srs);
+
+// An SRS as WKT2 (2019), as zonekit passes CRSs around.
+std::string wkt_of(const OGRSpatialReference& srs);
+
+// Where polygons of a layer in `from` end up: the CRS `target_crs_wkt` (the
+// layer's own when empty), and the transformation into it, null when there
+// is nothing to do. Throws InputError at `where` when PROJ cannot transform.
+struct LayerCrs {
+    std::string wkt;
+    bool geographic = false;
+    std::unique_ptr<Reprojection> transform;
+    LayerCrs();
+    LayerCrs(LayerCrs&&) noexcept;
+    ~LayerCrs();
+};
+LayerCrs layer_crs(const OGRSpatialReference& from, const std::string& target_crs_wkt, double tolerance,
+                   const Where& where);
 
 // A polygonal OGR geometry as GEOS, validity not yet known: curves made
 // linear, Z and M dropped, coordinates finite, moved by `transform` when

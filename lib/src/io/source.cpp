@@ -140,6 +140,49 @@ VectorLayer open_vector_layer(const SourceRef& source, const OpenLayerOptions& o
 
 namespace detail {
 
+bool says_no_crs(const OGRSpatialReference* srs) {
+    if (!srs || srs->IsEmpty()) return true;
+    const char* name = srs->GetName();
+    return name && STARTS_WITH_CI(name, "Undefined") && !srs->GetAuthorityCode(nullptr);
+}
+
+std::string wkt_of(const OGRSpatialReference& srs) {
+    char* wkt = nullptr;
+    const char* options[] = {"FORMAT=WKT2_2019", nullptr};
+    srs.exportToWkt(&wkt, options);
+    std::string out = wkt ? wkt : "";
+    CPLFree(wkt);
+    return out;
+}
+
+LayerCrs::LayerCrs() = default;
+LayerCrs::LayerCrs(LayerCrs&&) noexcept = default;
+LayerCrs::~LayerCrs() = default;
+
+LayerCrs layer_crs(const OGRSpatialReference& from, const std::string& target_crs_wkt, double tolerance,
+                   const Where& where) {
+    OGRSpatialReference source(from);
+    source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    LayerCrs out;
+    if (target_crs_wkt.empty()) {
+        out.wkt = wkt_of(source);
+        out.geographic = source.IsGeographic();
+        return out;
+    }
+    OGRSpatialReference target;
+    target.importFromWkt(target_crs_wkt.c_str());
+    target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    try {
+        out.transform = std::make_unique<Reprojection>(source, target, tolerance);
+    } catch (const std::runtime_error& e) {
+        throw InputError(where, std::string("cannot transform its CRS to the target CRS: ") + e.what());
+    }
+    if (out.transform->is_identity()) out.transform.reset();
+    out.wkt = target_crs_wkt;
+    out.geographic = target.IsGeographic();
+    return out;
+}
+
 geos::GeomPtr polygon_from_ogr(const geos::Context& ctx, OGRGeometry& geometry, Reprojection* transform,
                                const Where& where) {
     std::unique_ptr<OGRGeometry> linear;
@@ -232,38 +275,17 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
     }
 
     const OGRSpatialReference* srs = layer->GetSpatialRef();
-    // A GeoPackage layer with srs_id 0 or -1 reads as an "Undefined ... SRS":
-    // that is no CRS at all.
-    const char* srs_name = srs ? srs->GetName() : nullptr;
-    if (srs && srs_name && STARTS_WITH_CI(srs_name, "Undefined") && !srs->GetAuthorityCode(nullptr))
-        throw InputError(where, std::string("no coordinate reference system (the layer's SRS is \"") + srs_name + "\")");
-    if (!srs || srs->IsEmpty())
-        throw InputError(where, opened.shapefile
-                                    ? "no coordinate reference system: the Shapefile has no .prj"
-                                    : "no coordinate reference system");
-    OGRSpatialReference layer_srs(*srs);
-    layer_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    std::unique_ptr<Reprojection> transform;
-    if (!options.target_crs_wkt.empty()) {
-        OGRSpatialReference target;
-        target.importFromWkt(options.target_crs_wkt.c_str());
-        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        try {
-            transform = std::make_unique<Reprojection>(layer_srs, target, options.reproject_tolerance);
-        } catch (const std::runtime_error& e) {
-            throw InputError(where, std::string("cannot transform its CRS to the target CRS: ") + e.what());
-        }
-        if (transform->is_identity()) transform.reset();
-        result.crs_wkt = options.target_crs_wkt;
-        result.crs_geographic = target.IsGeographic();
-    } else {
-        char* wkt = nullptr;
-        const char* wkt_options[] = {"FORMAT=WKT2_2019", nullptr};
-        layer_srs.exportToWkt(&wkt, wkt_options);
-        result.crs_wkt = wkt ? wkt : "";
-        CPLFree(wkt);
-        result.crs_geographic = layer_srs.IsGeographic();
+    if (detail::says_no_crs(srs)) {
+        const char* srs_name = srs ? srs->GetName() : nullptr;
+        if (srs_name && !srs->IsEmpty())
+            throw InputError(where, std::string("no coordinate reference system (the layer's SRS is \"") + srs_name + "\")");
+        throw InputError(where, opened.shapefile ? "no coordinate reference system: the Shapefile has no .prj"
+                                                 : "no coordinate reference system");
     }
+    detail::LayerCrs crs = detail::layer_crs(*srs, options.target_crs_wkt, options.reproject_tolerance, where);
+    result.crs_wkt = crs.wkt;
+    result.crs_geographic = crs.geographic;
+    const std::unique_ptr<Reprojection> transform = std::move(crs.transform);
 
     if (!options.where.empty()) {
         CPLErrorReset();

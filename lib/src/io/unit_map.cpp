@@ -22,23 +22,6 @@
 
 namespace zone {
 
-namespace {
-
-std::string crs_of(const OGRSpatialReference* srs) {
-    if (!srs || srs->IsEmpty()) return {};
-    // A GeoPackage layer with srs_id 0 or -1 reads as an "Undefined ... SRS":
-    // that is no CRS at all (as read_polygon_layer has it).
-    const char* name = srs->GetName();
-    if (name && STARTS_WITH_CI(name, "Undefined") && !srs->GetAuthorityCode(nullptr)) return {};
-    char* wkt = nullptr;
-    const char* options[] = {"FORMAT=WKT2_2019", nullptr};
-    srs->exportToWkt(&wkt, options);
-    std::string out = wkt ? wkt : "";
-    CPLFree(wkt);
-    return out;
-}
-
-}  // namespace
 
 UnitMap read_unit_map(const std::string& spec, const UnitMapOptions& options) {
     UnitLayer layer = read_unit_layer(spec, options.encoding);
@@ -47,7 +30,7 @@ UnitMap read_unit_map(const std::string& spec, const UnitMapOptions& options) {
     UnitMap map;
     map.source = spec;
     map.layer = where.layer;
-    map.crs_wkt = crs_of(layer.crs.get());
+    map.crs_wkt = detail::says_no_crs(layer.crs.get()) ? std::string() : detail::wkt_of(*layer.crs);
     if (!layer.serial_marks.empty()) map.max_serial = parse_max_serials(layer.serial_marks);
 
     const std::size_t i_code = unit_field_index("HJZHGKDYBM"), i_county = unit_field_index("XZQDM"),
@@ -99,6 +82,16 @@ UnitMap read_unit_map(const std::string& spec, const UnitMapOptions& options) {
     return map;
 }
 
+bool UnitMap::has(std::string_view field) const {
+    return std::find(fields.begin(), fields.end(), field) != fields.end();
+}
+
+void require_category_field(const UnitMap& map) {
+    if (!map.has("ZHGKDYFL"))
+        throw InputError(Where{parse_source(map.source).path, map.layer, {}, "ZHGKDYFL"},
+                         "no such field; a unit map needs its unit codes (HJZHGKDYBM) and categories (ZHGKDYFL)");
+}
+
 PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map, const std::string& target_crs_wkt) {
     const SourceRef ref = parse_source(map.source);
     PolygonLayer out;
@@ -108,24 +101,10 @@ PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map, const s
         throw InputError(Where{ref.path, map.layer, {}, {}}, "no coordinate reference system");
     OGRSpatialReference srs;
     srs.importFromWkt(map.crs_wkt.c_str());
-    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    out.crs_wkt = map.crs_wkt;
-    out.crs_geographic = srs.IsGeographic();
-    std::unique_ptr<Reprojection> transform;
-    if (!target_crs_wkt.empty()) {
-        OGRSpatialReference target;
-        target.importFromWkt(target_crs_wkt.c_str());
-        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        try {
-            transform = std::make_unique<Reprojection>(srs, target);
-        } catch (const std::runtime_error& e) {
-            throw InputError(Where{ref.path, map.layer, {}, {}},
-                             std::string("cannot transform its CRS to the target CRS: ") + e.what());
-        }
-        if (transform->is_identity()) transform.reset();
-        out.crs_wkt = target_crs_wkt;
-        out.crs_geographic = target.IsGeographic();
-    }
+    detail::LayerCrs crs = detail::layer_crs(srs, target_crs_wkt, 0, Where{ref.path, map.layer, {}, {}});
+    out.crs_wkt = target_crs_wkt.empty() ? map.crs_wkt : crs.wkt;  // the map's own WKT as read
+    out.crs_geographic = crs.geographic;
+    const std::unique_ptr<Reprojection> transform = std::move(crs.transform);
 
     std::vector<geos::GeomPtr> geoms;
     std::vector<Where> wheres;

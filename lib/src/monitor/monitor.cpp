@@ -88,9 +88,7 @@ MonitorResult monitor_units(const UnitMap& map, const MonitorOptions& options) {
     // The map, once per raster CRS (transformed to it: rasters are never resampled).
     geos::Context ctx;
     const std::string path = parse_source(map.source).path;
-    if (std::find(map.fields.begin(), map.fields.end(), "ZHGKDYFL") == map.fields.end())
-        throw InputError(Where{path, map.layer, {}, "ZHGKDYFL"},
-                         "no such field; a unit map needs its unit codes (HJZHGKDYBM) and categories (ZHGKDYFL)");
+    require_category_field(map);
     std::map<std::string, PolygonLayer> layers;
     for (const auto& [key, wkt] : wkt_of_crs) layers.emplace(key, unit_polygons(ctx, map, wkt));
     for (std::size_t i = 0; i < map.units.size(); ++i) {

@@ -129,14 +129,9 @@ private:
 void Builder::read_units() {
     input_path_ = parse_source(map_.source).path;
     report_.layer = map_.layer;
-    auto has = [&](const char* field) {
-        return std::find(map_.fields.begin(), map_.fields.end(), field) != map_.fields.end();
-    };
-    if (!has("ZHGKDYFL"))
-        throw InputError(Where{input_path_, map_.layer, {}, "ZHGKDYFL"},
-                         "no such field; a unit map needs its unit codes (HJZHGKDYBM) and categories (ZHGKDYFL)");
+    require_category_field(map_);
     units_layer_ = unit_polygons(ctx_, map_);
-    if (!has("XZQDM"))
+    if (!map_.has("XZQDM"))
         report_.notes.push_back("the map has no XZQDM field: each unit's county is the county part of its code");
 
     std::map<std::string, std::int64_t> fid_of_code;
@@ -160,7 +155,7 @@ void Builder::read_units() {
         d.county_code = detail::trim(u.county_code);
         if (d.county_code.empty()) d.county_code = UnitCode::of(u.code).county();
         if (!is_county_code(d.county_code))
-            throw InputError(unit_where(fid, has("XZQDM") ? "XZQDM" : "HJZHGKDYBM"),
+            throw InputError(unit_where(fid, map_.has("XZQDM") ? "XZQDM" : "HJZHGKDYBM"),
                              "county code '" + d.county_code + "' of unit " + d.code +
                                  " is not six digits: the unit cannot be placed in a county");
         d.name = detail::trim(u.name);
@@ -174,7 +169,7 @@ void Builder::read_units() {
         drafts_.push_back(std::move(d));
     }
     std::sort(drafts_.begin(), drafts_.end(), [](const Draft& a, const Draft& b) { return a.code < b.code; });
-    have_city_ = has("CITY");
+    have_city_ = map_.has("CITY");
     if (units_layer_.repaired)
         report_.notes.push_back(fmt::format(
             "{} invalid unit geometr{} repaired (GEOS MakeValid) before measuring; check the map with zone-check",

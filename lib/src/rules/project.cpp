@@ -208,11 +208,16 @@ Verdict decide_verdict(const std::vector<RuleHit>& hits, const std::vector<RuleH
 
 // ---------------------------------------------------------------- the checker
 
+ProjectMap read_project_map(const std::string& units, const std::string& boundary, const std::string& encoding) {
+    ProjectMap out;
+    out.units = read_unit_map(units, {.encoding = encoding});
+    if (!boundary.empty()) out.places = read_county_places(boundary, encoding);
+    return out;
+}
+
 void ProjectChecker::Impl::load_units(const UnitMap& map) {
     const std::string path = parse_source(map.source).path;
-    if (std::find(map.fields.begin(), map.fields.end(), "ZHGKDYFL") == map.fields.end())
-        throw InputError(Where{path, map.layer, {}, "ZHGKDYFL"},
-                         "no such field; a unit map needs its unit codes (HJZHGKDYBM) and categories (ZHGKDYFL)");
+    require_category_field(map);
     layer = unit_polygons(ctx, map);
     tree = geos::TreePtr(GEOSSTRtree_create_r(ctx, 10), geos::TreeDeleter{ctx.handle()});
     for (std::size_t i = 0; i < map.units.size(); ++i) {

@@ -119,7 +119,15 @@ struct UnitMap {
     std::map<std::pair<std::string, int>, int> max_serial;
     // Features left out (tolerant reading only), in the layer's order.
     std::vector<UnitProblem> problems;
+
+    // Whether the layer has `field` of the contract.
+    bool has(std::string_view field) const;
 };
+
+// For the engines that count by category (reports, project checks,
+// monitoring): throws InputError naming the map when it has no ZHGKDYFL
+// field, where read_unit_map would take each unit's category from its code.
+void require_category_field(const UnitMap& map);
 
 enum class UnitMapReading {
     strict,    // the first feature that is not a unit throws InputError

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,15 @@ GaussKruger parse_gauss_kruger(const std::string& text, std::optional<int> zone 
                                std::optional<int> central_meridian = std::nullopt);
 
 // ---------------------------------------------------------------- the map
+
+// What the project checker is built over, read from the sources a command
+// line or a service names: the unit map (read_unit_map) and, when a boundary
+// is given, its places (read_county_places). Throws InputError.
+struct ProjectMap {
+    UnitMap units;
+    std::optional<Boundary> places;
+};
+ProjectMap read_project_map(const std::string& units, const std::string& boundary, const std::string& encoding);
 
 // A footprint in the unit map's CRS, with the attributes its source carries.
 struct Footprint {
@@ -143,6 +153,8 @@ public:
     // without a ZHGKDYFL field, a category that is not 1-3, or a geometry
     // that is not polygonal or cannot be repaired.
     ProjectChecker(AccessList list, const UnitMap& units, const Boundary* places, int threads = 0);
+    ProjectChecker(AccessList list, const ProjectMap& map, int threads = 0)
+        : ProjectChecker(std::move(list), map.units, map.places ? &*map.places : nullptr, threads) {}
     ~ProjectChecker();
     ProjectChecker(const ProjectChecker&) = delete;
     ProjectChecker& operator=(const ProjectChecker&) = delete;
