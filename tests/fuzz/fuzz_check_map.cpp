@@ -9,6 +9,7 @@
 #include "fuzz_support.hpp"
 
 #include "zone/check/check.hpp"
+#include "zone/check/check_references.hpp"
 #include "zone/core/error.hpp"
 
 #include <cpl_vsi.h>
@@ -31,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     zone::CheckOptions options;
     options.threads = 1;
     try {
-        (void)zone::check_unit_map(zone::read_unit_layer(zipped ? "/vsizip/" + path : path, ""), options);
+        (void)zone::check_unit_map(zone::read_unit_layer(zipped ? "/vsizip/" + path : path, ""), {}, options);
     } catch (const zone::InputError&) {
         // A clear "cannot do the job": fine.
     } catch (const std::exception&) {

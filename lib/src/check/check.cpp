@@ -60,6 +60,8 @@ namespace detail {
 
 // ---------------------------------------------------------------- helpers
 
+double check_grid(double option, bool geographic) { return option > 0 ? option : geographic ? 1e-9 : 1e-4; }
+
 
 std::string km2_or_m2(double m2) {
     return m2 >= 1e6 ? fmt::format("{:.3f} km²", m2 / 1e6) : fmt::format("{:.1f} m²", m2);
@@ -170,10 +172,10 @@ CheckReport Checker::run() {
 }  // namespace detail
 
 
-CheckReport check_unit_map(UnitLayer units, const CheckOptions& options) {
+CheckReport check_unit_map(UnitLayer units, const CheckReferences& references, const CheckOptions& options) {
     const std::string source = units.source;
     try {
-        return detail::Checker(std::move(units), options).run();
+        return detail::Checker(std::move(units), references, options).run();
     } catch (const geos::GeosError& e) {
         throw InputError(Where{source, {}, {}, {}}, std::string("geometry operation failed: ") + e.what());
     }

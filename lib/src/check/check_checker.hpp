@@ -48,6 +48,9 @@
 namespace zone::detail {
 
 std::string km2_or_m2(double m2);
+// The precision grid of the check: `option` when set, else 1e-9 for degrees
+// and 1e-4 for metres.
+double check_grid(double option, bool geographic);
 std::vector<unsigned char> point_wkb(const geos::Context& ctx, double x, double y);
 
 struct MapUnit {
@@ -86,7 +89,8 @@ struct RegionResult {
 
 class Checker {
 public:
-    Checker(UnitLayer map, const CheckOptions& options) : map_(std::move(map)), options_(options) {
+    Checker(UnitLayer map, const CheckReferences& references, const CheckOptions& options)
+        : map_(std::move(map)), references_(references), options_(options) {
         report_.input = map_.source;
         report_.tolerances = options.tolerances;
     }
@@ -123,7 +127,7 @@ private:
     void check_codes();
     void compute_unit_areas();
     void check_slivers();
-    void read_references();
+    void take_references();
     void check_coverage();
     RegionResult overlay_region(detail::GeometryWorker& w, const GEOSGeometry* region, int zone,
                                 const std::vector<int>& units, const std::vector<int>& references) const;
@@ -133,6 +137,7 @@ private:
     void overlaps_beyond_boundary(std::map<int, geos::GeomPtr>& outside, std::vector<RegionResult>& results);
 
     UnitLayer map_;  // each feature's WKB is let go once it is in GEOS
+    const CheckReferences& references_;
     CheckOptions options_;
     CheckReport report_;
     geos::Context ctx_;
@@ -142,9 +147,8 @@ private:
     double grid_ = 1e-9;
     std::vector<MapUnit> units_;
     std::vector<int> usable_;  // indices of units with a usable geometry
-    Boundary boundary_;
-    std::vector<detail::ExpectationLayer> expected_;           // the red line first, then --expect layers
-    std::vector<detail::ExpectationFeature> expected_features_;  // all their features
+    const std::vector<ReferenceLayer>& expected_ = references_.layers;  // the red line first, then --expect layers
+    std::vector<detail::ExpectationFeature> expected_features_;       // all their features
     std::vector<County> counties_;
 };
 

@@ -6,6 +6,7 @@
 
 #include "zone/rules/access_list.hpp"
 #include "zone/check/check_expect.hpp"
+#include "zone/check/check_references.hpp"
 #include "zone/check/check_report.hpp"
 #include "zone/core/error.hpp"
 #include "zone/io/output.hpp"
@@ -38,20 +39,17 @@ std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{
 
 MapCheckOutcome run_map_check(const MapCheckRequest& a, const std::function<void(double)>& progress) {
     const bool to_stdout = is_stdout(a.report);
-    std::vector<Expectation> expectations;
+    CheckReferenceSources sources{
+        .boundary = a.boundary, .boundary_code_field = a.boundary_code_field, .redline = a.redline, .expectations = {}};
     OutputPlan plan(a.overwrite);
     plan.inputs({a.units, a.boundary, a.redline});
-    for (const auto& spec : a.expect) plan.input(expectations.emplace_back(parse_expectation(spec)).source);
+    for (const auto& spec : a.expect) plan.input(sources.expectations.emplace_back(parse_expectation(spec)).source);
     // Fail fast: every output is checked before the work.
     if (!a.errors_out.empty() && lower_extension(a.errors_out) != ".gpkg")
         throw InputError(Where{a.errors_out, {}, {}, {}}, "--errors-out writes a GeoPackage: name it *.gpkg");
     plan.output(to_stdout ? "-" : a.report, "report").output(a.errors_out, "findings file").check();
 
     CheckOptions options;
-    options.boundary = a.boundary;
-    options.boundary_code_field = a.boundary_code_field;
-    options.redline = a.redline;
-    options.expectations = expectations;
     options.profile = a.profile == "national" ? Profile::national : Profile::standard;
     options.tolerances = a.tolerances;
     options.grid = a.grid;
@@ -59,7 +57,10 @@ MapCheckOutcome run_map_check(const MapCheckRequest& a, const std::function<void
     options.progress = progress;
 
     MapCheckOutcome outcome;
-    outcome.report = check_unit_map(read_unit_layer(a.units, a.encoding), options);
+    UnitLayer units = read_unit_layer(a.units, a.encoding);
+    const geos::Context ctx;
+    const CheckReferences references = read_check_references(ctx, units, sources, options);
+    outcome.report = check_unit_map(std::move(units), references, options);
     const CheckReport& report = outcome.report;
     const std::string text = a.format == "json"    ? format_check_json(report, a.version)
                              : a.format == "junit" ? format_check_junit(report, a.strict)

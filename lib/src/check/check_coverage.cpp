@@ -22,19 +22,9 @@ geos::GeomPtr dissolve(const geos::Context& ctx, std::vector<geos::GeomPtr> part
 
 // ---------------------------------------------------------------- coverage
 
-void Checker::read_references() {
-    if (!options_.boundary.empty()) {
-        BoundaryOptions o;
-        o.fields.code = options_.boundary_code_field;
-        o.places = false;
-        o.target_crs_wkt = report_.crs_wkt;
-        o.reproject_tolerance = grid_ / 2;  // below what the grid moves a vertex by
-        o.code_field_option = "--boundary-code-field";
-        boundary_ = read_boundary(ctx_, options_.boundary, o);
-        for (const auto& c : boundary_.counties) counties_.push_back({c.fid, c.code, c.geom.get()});
-    }
-    expected_ = detail::read_expectations(ctx_, options_.redline, options_.tolerances.redline_m2,
-                                          options_.expectations, report_.crs_wkt, grid_ / 2);
+void Checker::take_references() {
+    if (references_.boundary)
+        for (const auto& c : references_.boundary->counties) counties_.push_back({c.fid, c.code, c.geom.get()});
     expected_features_ = detail::all_features(expected_);
 }
 
@@ -148,7 +138,7 @@ RegionResult Checker::overlay_region(detail::GeometryWorker& w, const GEOSGeomet
 }
 
 void Checker::check_coverage() {
-    read_references();
+    take_references();
     std::vector<int> all_red(expected_features_.size());
     std::iota(all_red.begin(), all_red.end(), 0);
     std::vector<RegionResult> results;
@@ -307,7 +297,7 @@ void Checker::report_region_results(std::vector<RegionResult>& results) {
             if (p->area > best) best = p->area, x = p->x, y = p->y;  // the largest region part
             parts.push_back(std::move(p->wkb));
         }
-        const detail::ExpectationLayer& l = expected_[layer];
+        const ReferenceLayer& l = expected_[layer];
         if (area < l.expectation.tolerance_m2) continue;
         std::optional<detail::MismatchUnit> in;
         if (unit >= 0) in = detail::MismatchUnit{units_[unit].fid, units_[unit].code, units_[unit].category};

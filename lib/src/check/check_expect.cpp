@@ -85,6 +85,10 @@ Expectation parse_expectation(const std::string& spec) {
     return e;
 }
 
+bool Expectation::allows(int category) const {
+    return std::find(categories.begin(), categories.end(), category) != categories.end();
+}
+
 Expectation redline_expectation(const std::string& source, double tolerance_m2) {
     Expectation e;
     e.source = source;
@@ -97,39 +101,7 @@ Expectation redline_expectation(const std::string& source, double tolerance_m2) 
 
 namespace detail {
 
-bool ExpectationLayer::allows(int category) const {
-    return std::find(expectation.categories.begin(), expectation.categories.end(), category) !=
-           expectation.categories.end();
-}
-
-std::vector<ExpectationLayer> read_expectations(const geos::Context& ctx, const std::string& redline,
-                                                double redline_tolerance_m2,
-                                                const std::vector<Expectation>& expectations,
-                                                const std::string& crs_wkt, double reproject_tolerance) {
-    std::vector<ExpectationLayer> layers;
-    auto read = [&](const Expectation& e, bool builtin) {
-        ReadOptions o;
-        o.target_crs_wkt = crs_wkt;
-        o.reproject_tolerance = reproject_tolerance;
-        o.where = e.where;
-        // A layer may be empty (no farmland in these counties); a filter that
-        // matches nothing is more likely a mistake.
-        o.allow_empty = e.where.empty();
-        ExpectationLayer l;
-        l.expectation = e;
-        l.builtin_redline = builtin;
-        l.layer = read_polygon_layer(ctx, parse_source(e.source), o);
-        layers.push_back(std::move(l));
-    };
-    if (!redline.empty()) read(redline_expectation(redline, redline_tolerance_m2), true);
-    for (const Expectation& e : expectations) {
-        if (e.categories.empty()) throw InputError(Where{e.source, {}, {}, {}}, "an expectation names no category");
-        read(e, false);
-    }
-    return layers;
-}
-
-std::vector<ExpectationFeature> all_features(const std::vector<ExpectationLayer>& layers) {
+std::vector<ExpectationFeature> all_features(const std::vector<ReferenceLayer>& layers) {
     std::vector<ExpectationFeature> out;
     for (std::size_t l = 0; l < layers.size(); ++l)
         for (std::size_t f = 0; f < layers[l].layer.features.size(); ++f)
@@ -137,7 +109,7 @@ std::vector<ExpectationFeature> all_features(const std::vector<ExpectationLayer>
     return out;
 }
 
-std::vector<std::pair<int, int>> broken_layers(const std::vector<ExpectationLayer>& layers,
+std::vector<std::pair<int, int>> broken_layers(const std::vector<ReferenceLayer>& layers,
                                                const std::vector<ExpectationFeature>& features,
                                                const std::vector<int>& covering,
                                                const std::vector<int>& categories) {
@@ -145,15 +117,15 @@ std::vector<std::pair<int, int>> broken_layers(const std::vector<ExpectationLaye
     for (int i : covering) {
         const ExpectationFeature& f = features[static_cast<std::size_t>(i)];
         if (std::any_of(out.begin(), out.end(), [&](const auto& b) { return b.first == f.layer; })) continue;
-        const ExpectationLayer& l = layers[static_cast<std::size_t>(f.layer)];
-        if (std::none_of(categories.begin(), categories.end(), [&](int c) { return l.allows(c); }))
+        const ReferenceLayer& l = layers[static_cast<std::size_t>(f.layer)];
+        if (std::none_of(categories.begin(), categories.end(), [&](int c) { return l.expectation.allows(c); }))
             out.emplace_back(f.layer, f.feature);
     }
     std::sort(out.begin(), out.end());
     return out;
 }
 
-Finding mismatch_finding(const ExpectationLayer& l, int feature, const MismatchUnit* unit, double area_m2) {
+Finding mismatch_finding(const ReferenceLayer& l, int feature, const MismatchUnit* unit, double area_m2) {
     const std::int64_t fid = feature >= 0 ? l.layer.features[static_cast<std::size_t>(feature)].fid : -1;
     const std::string& name = l.layer.layer_name;
     Finding f;
@@ -168,7 +140,7 @@ Finding mismatch_finding(const ExpectationLayer& l, int feature, const MismatchU
     f.area_m2 = area_m2;
     const std::string code = unit && !unit->code.empty() ? unit->code : "?";
     const std::string category = unit && unit->category > 0 ? std::to_string(unit->category) : "?";
-    if (l.builtin_redline) {
+    if (l.redline) {
         // The red line's wording, as before expectations were general.
         f.message = unit ? fmt::format("red line (feature {} of {}) lies in unit {} of category {}, not in a "
                                        "priority unit",

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "zone/check/check.hpp"
+#include "zone/check/check_references.hpp"
 #include "zone/core/geos.hpp"
 #include "zone/io/source.hpp"
 
@@ -15,32 +16,14 @@
 
 namespace zone::detail {
 
-// One expectation and its features, in the map's CRS.
-struct ExpectationLayer {
-    Expectation expectation;
-    PolygonLayer layer;
-    bool builtin_redline = false;  // keeps the red line's own wording
-
-    // True when land in a unit of `category` (0: unknown) meets the expectation.
-    bool allows(int category) const;
-};
-
-// Reads the red line (when given) first, then every expectation, reprojected
-// into `crs_wkt` (empty: as they are). An empty red line is allowed, an
-// expectation layer or filter without features is not. Throws InputError.
-std::vector<ExpectationLayer> read_expectations(const geos::Context& ctx, const std::string& redline,
-                                                double redline_tolerance_m2,
-                                                const std::vector<Expectation>& expectations,
-                                                const std::string& crs_wkt, double reproject_tolerance);
-
 // A feature of some expectation layer, as the coverage overlay sees it.
 struct ExpectationFeature {
-    int layer = 0;    // index into the vector of read_expectations
+    int layer = 0;    // index into CheckReferences::layers
     int feature = 0;  // index into its features
 };
 
 // Every feature of every layer, layer by layer.
-std::vector<ExpectationFeature> all_features(const std::vector<ExpectationLayer>& layers);
+std::vector<ExpectationFeature> all_features(const std::vector<ReferenceLayer>& layers);
 
 // Land of one layer in one unit (or in none) that breaks the layer's
 // expectation, as gathered over the regions of the overlay.
@@ -57,7 +40,7 @@ using Mismatches = std::map<MismatchKey, Mismatch>;
 // land breaks, given the categories of the units that cover it (several when
 // units overlap: one allowed category is enough). Returns, per broken layer,
 // the first of its features met, in layer order.
-std::vector<std::pair<int, int>> broken_layers(const std::vector<ExpectationLayer>& layers,
+std::vector<std::pair<int, int>> broken_layers(const std::vector<ReferenceLayer>& layers,
                                                const std::vector<ExpectationFeature>& features,
                                                const std::vector<int>& covering,
                                                const std::vector<int>& categories);
@@ -72,6 +55,6 @@ struct MismatchUnit {
 // The finding for `area_m2` of layer `layer`, feature `feature` (-1: none) in
 // `unit` (null: in no unit); rule, severity and message from the
 // expectation. Geometry and location are left to the caller.
-Finding mismatch_finding(const ExpectationLayer& layer, int feature, const MismatchUnit* unit, double area_m2);
+Finding mismatch_finding(const ReferenceLayer& layer, int feature, const MismatchUnit* unit, double area_m2);
 
 }  // namespace zone::detail

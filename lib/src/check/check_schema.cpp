@@ -1,6 +1,8 @@
 // zone-check map, reading: the map, its schema, its CRS and its codes.
 #include "check/check_checker.hpp"
 
+#include "io/polygon_geometry.hpp"
+
 namespace zone::detail {
 
 namespace {
@@ -17,9 +19,7 @@ bool mentions_cgcs2000(const char* text) {
 }
 
 CrsKind classify_crs(const OGRSpatialReference* srs) {
-    if (!srs || srs->IsEmpty()) return CrsKind::none;
-    const char* name = srs->GetName();
-    if (name && STARTS_WITH_CI(name, "Undefined") && !srs->GetAuthorityCode(nullptr)) return CrsKind::none;
+    if (says_no_crs(srs)) return CrsKind::none;
     const char* auth = srs->GetAuthorityName(nullptr);
     const char* code = srs->GetAuthorityCode(nullptr);
     if (auth && code && EQUAL(auth, "EPSG")) {
@@ -236,11 +236,7 @@ void Checker::check_crs(const OGRSpatialReference* srs, bool shapefile, const OG
         work_crs_ = lonlat ? "EPSG:4490" : "";
         geographic_ = lonlat;
     } else {
-        char* wkt = nullptr;
-        const char* wkt_options[] = {"FORMAT=WKT2_2019", nullptr};
-        srs->exportToWkt(&wkt, wkt_options);
-        report_.crs_wkt = wkt ? wkt : "";
-        CPLFree(wkt);
+        report_.crs_wkt = wkt_of(*srs);
         work_crs_ = report_.crs_wkt;
         geographic_ = srs->IsGeographic();
         const std::string name = srs->GetName() ? srs->GetName() : "unnamed";
@@ -251,7 +247,7 @@ void Checker::check_crs(const OGRSpatialReference* srs, bool shapefile, const OG
             add("crs.unexpected", Severity::warning, std::nullopt,
                 "the CRS is " + name + "; national filing expects CGCS2000 longitude/latitude (EPSG:4490)");
     }
-    grid_ = options_.grid > 0 ? options_.grid : geographic_ ? 1e-9 : 1e-4;
+    grid_ = check_grid(options_.grid, geographic_);
     if (!work_crs_.empty()) {
         // A .prj may be anything: make sure PROJ can take it to Gauss-Krüger.
         try {

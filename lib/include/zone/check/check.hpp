@@ -62,14 +62,12 @@ struct Expectation {
     Severity severity = Severity::error;
     double tolerance_m2 = 1.0;
     std::string rule = "planning.category_mismatch";
+
+    // Whether land in a unit of `category` (0: unknown) meets the expectation.
+    bool allows(int category) const;
 };
 
 struct CheckOptions {
-    std::string boundary;             // county boundaries (GDAL source); optional
-    std::string boundary_code_field;  // empty: the first of XZQDM, adcode, PAC, code that exists
-    std::string redline;              // ecological protection red line (GDAL source); optional: the
-                                      // built-in expectation "priority units only" (redline.not_priority)
-    std::vector<Expectation> expectations;  // planning layers (planning.category_mismatch)
     Profile profile = Profile::standard;
     CheckTolerances tolerances;
     double grid = 0;                  // precision grid; 0: 1e-9 for degrees, 1e-4 for metres
@@ -91,9 +89,13 @@ struct CheckReport {
     int warnings() const;
 };
 
+struct CheckReferences;  // zone/check/check_references.hpp
+
 // Checks a unit map as read by read_unit_layer (every feature, whatever is
-// wrong with it). Taken by value: its geometries are let go as they are
-// checked, so that the map is in memory once.
-CheckReport check_unit_map(UnitLayer units, const CheckOptions& options);
+// wrong with it) against the county boundaries and reference layers of
+// `references`, read into the map's CRS (read_check_references). The map is
+// taken by value: its geometries are let go as they are checked, so that it
+// is in memory once.
+CheckReport check_unit_map(UnitLayer units, const CheckReferences& references, const CheckOptions& options);
 
 }  // namespace zone
