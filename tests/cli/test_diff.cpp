@@ -708,6 +708,25 @@ TEST_F(Diff, AttributesOnly) {
     EXPECT_EQ(only_mj.run.status, 0) << "a different MJ alone is not a change\n" << only_mj.describe();
 }
 
+// A unit whose geometry is a line has no land to compare: the diff stops
+// naming the feature (the map is zone-check's to describe in full), and
+// writes nothing.
+TEST_F(Diff, AUnitThatIsNoPolygonStopsTheDiffNamingIt) {
+    const std::size_t u = pick(3, 1e5, 1e9);
+    Table t = units();
+    const OGRPolygon* first = t.rows[u].geom->toMultiPolygon()->getGeometryRef(0);
+    t.rows[u].geom = std::make_unique<OGRLineString>(*first->getExteriorRing());
+    t.geom_type = wkbUnknown;  // a GeoPackage keeps a line only in a layer of any geometry type
+    const std::string path = write(t, "line.gpkg");
+    const std::string report = tmp_.file("line-report.json");
+    RunResult r = run_zone_diff({base_path_, path, "--format", "json", "--report", report}, 60);
+    EXPECT_EQ(r.status, 2) << r.describe();
+    EXPECT_TRUE(contains(r.err, path)) << r.describe();
+    EXPECT_TRUE(contains(r.err, "feature " + std::to_string(t.rows[u].fid))) << r.describe();
+    EXPECT_TRUE(contains(r.err, "Line String; polygons are expected")) << r.describe();
+    EXPECT_FALSE(fs::exists(report)) << r.describe();
+}
+
 // Several changes at once, in different counties: each is found, the
 // matrix is the sum, and A→B and B→A are transposed.
 TEST_F(Diff, SeveralChangesAndTransposition) {

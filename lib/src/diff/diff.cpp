@@ -8,10 +8,8 @@
 #include "zone/core/geos.hpp"
 #include "zone/overlay/overlay.hpp"
 #include "zone/io/unit_map.hpp"
-#include "zone/core/reproject.hpp"
 #include "zone/io/source.hpp"
 
-#include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 
 #include <fmt/format.h>
@@ -49,33 +47,6 @@ struct Version {
 int category_of(const Unit& u) { return UnitCode::of(u.code).category(); }
 std::string county_of(const Unit& u) { return UnitCode::of(u.code).county(); }
 
-// Brings the new map into the old map's CRS; edges straight in their own CRS
-// stay where they were, within the tolerance (zone/core/reproject.hpp).
-void reproject(UnitMap& map, const std::string& target_wkt) {
-    OGRSpatialReference from, to;
-    from.importFromWkt(map.crs_wkt.c_str());
-    to.importFromWkt(target_wkt.c_str());
-    std::unique_ptr<Reprojection> transform;
-    try {
-        transform = std::make_unique<Reprojection>(from, to);
-    } catch (const std::runtime_error& e) {
-        throw InputError(Where{map.source, map.layer, {}, {}},
-                         std::string("cannot transform its CRS to the old map's: ") + e.what());
-    }
-    for (std::size_t i = 0; i < map.units.size() && !transform->is_identity(); ++i) {
-        Unit& u = map.units[i];
-        OGRGeometry* g = nullptr;
-        if (OGRGeometryFactory::createFromWkb(u.wkb.data(), nullptr, &g, u.wkb.size()) != OGRERR_NONE)
-            throw InputError(Where{map.source, map.layer, map.fids[i], {}}, "cannot read the geometry");
-        std::unique_ptr<OGRGeometry> owned(g);
-        if (!transform->apply(*owned))
-            throw InputError(Where{map.source, map.layer, map.fids[i], {}}, "cannot transform the geometry");
-        u.wkb.resize(owned->WkbSize());
-        owned->exportToWkb(wkbNDR, u.wkb.data(), wkbVariantIso);
-    }
-    map.crs_wkt = target_wkt;
-}
-
 // Areas are computed in the Gauss-Krüger zone of each unit's county, as
 // zone-build computes MJ: the zone whose central meridian is nearest the
 // county's centroid, found here from the units of the county (they tile it).
@@ -102,38 +73,14 @@ std::map<std::string, int> county_zones(const geos::Context& ctx, const std::vec
     return zones;
 }
 
-// Every unit as a GEOS geometry, read and (where invalid) repaired on
-// `threads` threads; the first problem in the map's order is thrown.
-std::vector<geos::GeomPtr> to_geos(const geos::Context& ctx, const UnitMap& map, int threads) {
-    std::vector<geos::GeomPtr> out(map.units.size());
-    std::vector<std::string> problem(map.units.size());
-    std::vector<std::size_t> jobs(map.units.size());
-    std::iota(jobs.begin(), jobs.end(), 0);
-    detail::run_parallel(
-        jobs, threads, [] { return std::make_unique<geos::Context>(); },
-        [&](const geos::Context& wctx, std::size_t i) {
-            geos::GeomPtr g;
-            try {
-                g = geos::from_wkb(wctx, map.units[i].wkb);
-            } catch (const geos::GeosError&) {
-                problem[i] = "GEOS cannot read the geometry";
-                return;
-            }
-            // A diff compares land; a map that is not valid is zone-check's to
-            // report, and is compared as GEOS repairs it.
-            if (GEOSisValid_r(wctx, g.get()) != 1) {
-                g = geos::make_valid_polygonal(wctx, g.get());
-                if (!g) {
-                    problem[i] = "GEOS cannot repair the geometry";
-                    return;
-                }
-            } else {
-                g = geos::polygonal_part(wctx, std::move(g));
-            }
-            out[i] = geos::hand_over(ctx, std::move(g));
-        });
-    for (std::size_t i = 0; i < problem.size(); ++i)
-        if (!problem[i].empty()) throw InputError(Where{map.source, map.layer, map.fids[i], {}}, problem[i]);
+// Every unit as a valid GEOS geometry (unit_polygons), in `crs_wkt` (empty:
+// the map's own). A diff compares land; a map that is not valid is
+// zone-check's to report, and is compared as GEOS repairs it.
+std::vector<geos::GeomPtr> polygons_of(const geos::Context& ctx, const UnitMap& map, const std::string& crs_wkt) {
+    PolygonLayer layer = unit_polygons(ctx, map, crs_wkt);
+    std::vector<geos::GeomPtr> out;
+    out.reserve(layer.features.size());
+    for (PolygonFeature& f : layer.features) out.push_back(std::move(f.geom));
     return out;
 }
 
@@ -166,7 +113,6 @@ DiffReport diff_unit_maps(UnitMap old_map, UnitMap new_map, const DiffOptions& o
 
     if (old_map.crs_wkt.empty()) throw InputError(Where{old_map.source, old_map.layer, {}, {}}, "the map has no CRS");
     if (new_map.crs_wkt.empty()) throw InputError(Where{new_map.source, new_map.layer, {}, {}}, "the map has no CRS");
-    reproject(new_map, old_map.crs_wkt);
     report.crs_wkt = old_map.crs_wkt;
     OGRSpatialReference srs;
     srs.importFromWkt(report.crs_wkt.c_str());
@@ -176,13 +122,16 @@ DiffReport diff_unit_maps(UnitMap old_map, UnitMap new_map, const DiffOptions& o
     AreaCalculator area(report.crs_wkt, AreaMethod::gauss_kruger);
     report.area_method = area.description();
     const int threads = options.threads;
-    std::vector<geos::GeomPtr> old_geoms = to_geos(ctx, old_map, threads), new_geoms = to_geos(ctx, new_map, threads);
+    // The new map is brought into the old map's CRS; edges straight in their
+    // own CRS stay where they were, within the tolerance (zone/core/reproject.hpp).
+    std::vector<geos::GeomPtr> old_geoms = polygons_of(ctx, old_map, {});
+    std::vector<geos::GeomPtr> new_geoms = polygons_of(ctx, new_map, old_map.crs_wkt);
     std::map<std::string, int> zones = county_zones(ctx, {&old_map, &new_map}, {&old_geoms, &new_geoms}, area);
     Version old_v = load(std::move(old_map), std::move(old_geoms), zones, report.crs_wkt, threads);
     Version new_v = load(std::move(new_map), std::move(new_geoms), zones, report.crs_wkt, threads);
     const std::size_t n_old = old_v.geoms.size(), n_new = new_v.geoms.size();
 
-    // 1. Units that are the same bytes under the same code need no overlay.
+    // 1. Units with the same land, vertex for vertex, under the same code need no overlay.
     std::map<std::string, int> new_by_code;
     for (std::size_t j = 0; j < n_new; ++j) new_by_code[new_v.map.units[j].code] = static_cast<int>(j);
     std::vector<int> identical_to(n_old, -1);
@@ -190,7 +139,7 @@ DiffReport diff_unit_maps(UnitMap old_map, UnitMap new_map, const DiffOptions& o
     for (std::size_t i = 0; i < n_old; ++i) {
         auto it = new_by_code.find(old_v.map.units[i].code);
         if (it == new_by_code.end() || new_identical[it->second]) continue;
-        if (old_v.map.units[i].wkb != new_v.map.units[it->second].wkb) continue;
+        if (GEOSEqualsExact_r(ctx, old_v.geoms[i].get(), new_v.geoms[it->second].get(), 0) != 1) continue;
         identical_to[i] = it->second;
         new_identical[it->second] = true;
     }
