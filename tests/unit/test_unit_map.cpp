@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -332,6 +333,47 @@ TEST_F(UnitMapReader, NoCodeFieldIsRefusedInEitherReading) {
 }
 
 // ------------------------------------------------------------------ boundaries
+
+// The engines that count by category take a map only when every unit's
+// ZHGKDYFL is 1, 2 or 3: the first other one is named (zone-diff and
+// zone-build --previous read such a map all the same).
+TEST(UnitMapCategories, TheFirstUnitOfNoCategoryIsNamed) {
+    TempDir tmp;
+    const std::string path = tmp.file("categories.gpkg");
+    {
+        auto ds = create_gpkg(path);
+        ASSERT_TRUE(ds);
+        write_layer(*ds, "units",
+                    {{"ZH37010210001", "370102", 1, square(0)},
+                     {"ZH37010230002", "370102", 4, square(1)},
+                     {"ZH37010230003", "370102", 0, square(2)}});
+    }
+    const auto direct = read_with_gdal(path, "units");
+    const zone::UnitMap map = zone::read_unit_map(path);
+    ASSERT_EQ(map.units.size(), 3u);
+    try {
+        zone::require_categories(map);
+        FAIL() << "no error";
+    } catch (const zone::InputError& e) {
+        EXPECT_EQ(e.where().file, path);
+        EXPECT_EQ(e.where().fid, direct[1].fid);
+        EXPECT_EQ(e.where().field, "ZHGKDYFL");
+        EXPECT_NE(e.problem().find("'4'"), std::string::npos) << e.problem();
+        EXPECT_NE(e.problem().find("ZH37010230002"), std::string::npos) << e.problem();
+    }
+    zone::UnitMap good = map;
+    good.units.resize(1);
+    good.fids.resize(1);
+    EXPECT_NO_THROW(zone::require_categories(good));
+    good.fields.erase(std::find(good.fields.begin(), good.fields.end(), "ZHGKDYFL"));
+    try {
+        zone::require_categories(good);
+        FAIL() << "no error without the field";
+    } catch (const zone::InputError& e) {
+        EXPECT_EQ(e.where().field, "ZHGKDYFL");
+        EXPECT_FALSE(e.where().fid);
+    }
+}
 
 TEST(BoundaryReader, GuessesTheFieldsAndRefusesADuplicateCounty) {
     TempDir tmp;

@@ -14,6 +14,8 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -86,10 +88,19 @@ bool UnitMap::has(std::string_view field) const {
     return std::find(fields.begin(), fields.end(), field) != fields.end();
 }
 
-void require_category_field(const UnitMap& map) {
+void require_categories(const UnitMap& map) {
+    const std::string path = parse_source(map.source).path;
     if (!map.has("ZHGKDYFL"))
-        throw InputError(Where{parse_source(map.source).path, map.layer, {}, "ZHGKDYFL"},
+        throw InputError(Where{path, map.layer, {}, "ZHGKDYFL"},
                          "no such field; a unit map needs its unit codes (HJZHGKDYBM) and categories (ZHGKDYFL)");
+    for (std::size_t i = 0; i < map.units.size(); ++i) {
+        const Unit& u = map.units[i];
+        if (u.category < 1 || u.category > 3)
+            throw InputError(Where{path, map.layer, map.fids[i], "ZHGKDYFL"},
+                             fmt::format("category '{}' of unit {} is not 1, 2 or 3; check the map with zone-check "
+                                         "map first",
+                                         u.category, u.code));
+    }
 }
 
 PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map, const std::string& target_crs_wkt) {

@@ -87,8 +87,7 @@ MonitorResult monitor_units(const UnitMap& map, const MonitorOptions& options) {
     }
     // The map, once per raster CRS (transformed to it: rasters are never resampled).
     geos::Context ctx;
-    const std::string path = parse_source(map.source).path;
-    require_category_field(map);
+    require_categories(map);
     std::map<std::string, PolygonLayer> layers;
     for (const auto& [key, wkt] : wkt_of_crs) layers.emplace(key, unit_polygons(ctx, map, wkt));
     for (std::size_t i = 0; i < map.units.size(); ++i) {
@@ -96,9 +95,6 @@ MonitorResult monitor_units(const UnitMap& map, const MonitorOptions& options) {
         u.code = map.units[i].code;
         u.fid = map.fids[i];
         u.category = map.units[i].category;
-        if (u.category < 1 || u.category > 3)
-            throw InputError(Where{path, map.layer, u.fid, "ZHGKDYFL"},
-                             "category '" + std::to_string(u.category) + "' is not 1, 2 or 3");
         result.units.push_back(std::move(u));
     }
 

@@ -129,7 +129,7 @@ private:
 void Builder::read_units() {
     input_path_ = parse_source(map_.source).path;
     report_.layer = map_.layer;
-    require_category_field(map_);
+    require_categories(map_);
     units_layer_ = unit_polygons(ctx_, map_);
     if (!map_.has("XZQDM"))
         report_.notes.push_back("the map has no XZQDM field: each unit's county is the county part of its code");
@@ -148,9 +148,6 @@ void Builder::read_units() {
                              fmt::format("code {} is also the code of feature {}; each unit's sheet is found by its "
                                          "code, so codes must be unique (zone-check map finds every duplicate)",
                                          d.code, it->second));
-        if (u.category < 1 || u.category > 3)
-            throw InputError(unit_where(fid, "ZHGKDYFL"),
-                             fmt::format("category '{}' of unit {} is not 1, 2 or 3", u.category, d.code));
         d.category = u.category;
         d.county_code = detail::trim(u.county_code);
         if (d.county_code.empty()) d.county_code = UnitCode::of(u.code).county();

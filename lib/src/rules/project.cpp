@@ -216,8 +216,7 @@ ProjectMap read_project_map(const std::string& units, const std::string& boundar
 }
 
 void ProjectChecker::Impl::load_units(const UnitMap& map) {
-    const std::string path = parse_source(map.source).path;
-    require_category_field(map);
+    require_categories(map);
     layer = unit_polygons(ctx, map);
     tree = geos::TreePtr(GEOSSTRtree_create_r(ctx, 10), geos::TreeDeleter{ctx.handle()});
     for (std::size_t i = 0; i < map.units.size(); ++i) {
@@ -225,10 +224,6 @@ void ProjectChecker::Impl::load_units(const UnitMap& map) {
         TouchedUnit u;
         u.fid = map.fids[i];
         u.code = m.code;
-        if (m.category < 1 || m.category > 3)
-            throw InputError(Where{path, map.layer, u.fid, "ZHGKDYFL"},
-                             fmt::format("category '{}' is not 1, 2 or 3; check the map with zone-check map first",
-                                         m.category));
         u.category = m.category;
         u.name = detail::trim(m.name);
         u.county_code = detail::trim(m.county_code);

@@ -126,8 +126,10 @@ struct UnitMap {
 
 // For the engines that count by category (reports, project checks,
 // monitoring): throws InputError naming the map when it has no ZHGKDYFL
-// field, where read_unit_map would take each unit's category from its code.
-void require_category_field(const UnitMap& map);
+// field (where read_unit_map would take each unit's category from its code),
+// or naming the first unit, in the map's order, whose category is not 1, 2
+// or 3. zone-diff and zone-build --previous take any category.
+void require_categories(const UnitMap& map);
 
 enum class UnitMapReading {
     strict,    // the first feature that is not a unit throws InputError
