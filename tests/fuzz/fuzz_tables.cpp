@@ -5,7 +5,7 @@
 // Any bytes must give a table or an InputError naming table, row and column.
 #include "fuzz_support.hpp"
 
-#include "report/report_detail.hpp"  // read_effectiveness: what build_report calls for --indicators
+#include "report/report_detail.hpp"  // assess_effectiveness: what build_report does with --indicators
 #include "zone/rules/access_list.hpp"
 #include "zone/core/error.hpp"
 
@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     VSIFCloseL(VSIFileFromMemBuffer(path.c_str(), copy.data(), copy.size(), FALSE));
     try {
         if (indicators) {
-            const zone::Effectiveness e = zone::detail::read_effectiveness(path, report_units);
+            const zone::Effectiveness e = zone::detail::assess_effectiveness(zone::read_indicator_table(path), report_units);
             (void)e;
         } else {
             const zone::AccessTexts t = zone::load_access_texts(path);

@@ -249,7 +249,8 @@ std::string units_geojson(const std::vector<UnitSpec>& units) {
                     "\"urn:ogc:def:crs:EPSG::4490\"}},\"features\":[";
     for (std::size_t i = 0; i < units.size(); ++i) {
         const auto& u = units[i];
-        s += (i ? "," : "") + std::string("{\"type\":\"Feature\",\"properties\":{\"HJZHGKDYBM\":\"") + u.code +
+        if (i) s += ',';
+        s += std::string("{\"type\":\"Feature\",\"properties\":{\"HJZHGKDYBM\":\"") + u.code +
              "\",\"HJZHGKDYMC\":\"" + json_text(u.name) + "\",\"PROV\":\"山东省\",\"CITY\":\"" + u.city + "\",\"AREA\":\"" +
              u.area_name + "\",\"XZQDM\":\"" + u.county + "\",\"ZHGKDYFL\":" + std::to_string(u.category) +
              ",\"YSLX\":\"redline;town\",\"KJBJYS\":\"" + u.kjbjys +
@@ -291,13 +292,21 @@ double gk117_area(double x0, double y0, double x1, double y1) {
     return poly.get_Area();
 }
 
+// The report as zone-report builds it: the map, then the inputs `sources`
+// names, read into the map's CRS.
+zone::Report report_of(const std::string& units, const zone::ReportOptions& o, const zone::ReportSources& sources = {}) {
+    const zone::UnitMap map = zone::read_unit_map(units);
+    const zone::geos::Context ctx;
+    return zone::build_report(map, zone::read_report_inputs(ctx, map, sources), o);
+}
+
 TEST(BuildReport, AreasCountsAndRegionsOfASmallMap) {
     Tmp tmp;
     const auto spec = small_map();
     write(tmp.file("units.geojson"), units_geojson(spec));
     zone::ReportOptions o;
     o.map = false;
-    const zone::Report r = zone::build_report(zone::read_unit_map(tmp.file("units.geojson")), o);
+    const zone::Report r = report_of(tmp.file("units.geojson"), o);
 
     ASSERT_EQ(r.units.size(), 4u);
     std::map<std::string, double> expected;
@@ -336,7 +345,7 @@ TEST(BuildReport, EllipsoidalAreasOnRequestAndSaid) {
     zone::ReportOptions o;
     o.map = false;
     o.area_method = zone::AreaMethod::ellipsoidal;
-    const zone::Report r = zone::build_report(zone::read_unit_map(tmp.file("units.geojson")), o);
+    const zone::Report r = report_of(tmp.file("units.geojson"), o);
     EXPECT_EQ(r.method, zone::AreaMethod::ellipsoidal);
     EXPECT_NE(r.area_method.find("ellipsoidal"), std::string::npos) << r.area_method;
     for (std::size_t i = 0; i < spec.size(); ++i) {
@@ -347,9 +356,9 @@ TEST(BuildReport, EllipsoidalAreasOnRequestAndSaid) {
     }
 }
 
-std::string error_of(const std::string& units, const zone::ReportOptions& o) {
+std::string error_of(const std::string& units, const zone::ReportOptions& o, const zone::ReportSources& sources = {}) {
     try {
-        zone::build_report(zone::read_unit_map(units), o);
+        report_of(units, o, sources);
     } catch (const zone::InputError& e) {
         return e.what();
     }
@@ -361,24 +370,25 @@ bool has(const std::string& text, const std::string& part) { return text.find(pa
 TEST(BuildReport, BadMapsAreNamedByFileFeatureAndField) {
     Tmp tmp;
     zone::ReportOptions o;
+    zone::ReportSources src;
     o.map = false;
 
     auto spec = small_map();
     spec[2].code = spec[1].code;
     write(tmp.file("dup.geojson"), units_geojson(spec));
-    std::string e = error_of(tmp.file("dup.geojson"), o);
+    std::string e = error_of(tmp.file("dup.geojson"), o, src);
     EXPECT_TRUE(has(e, "dup.geojson") && has(e, "feature 2") && has(e, "HJZHGKDYBM") && has(e, "feature 1")) << e;
 
     spec = small_map();
     spec[3].category = 4;
     write(tmp.file("cat.geojson"), units_geojson(spec));
-    e = error_of(tmp.file("cat.geojson"), o);
+    e = error_of(tmp.file("cat.geojson"), o, src);
     EXPECT_TRUE(has(e, "cat.geojson") && has(e, "feature 3") && has(e, "ZHGKDYFL") && has(e, "'4'")) << e;
 
     spec = small_map();
     spec[0].county = "37010";
     write(tmp.file("county.geojson"), units_geojson(spec));
-    e = error_of(tmp.file("county.geojson"), o);
+    e = error_of(tmp.file("county.geojson"), o, src);
     EXPECT_TRUE(has(e, "feature 0") && has(e, "XZQDM") && has(e, "six digits")) << e;
 
     // A county the boundary lacks.
@@ -388,16 +398,16 @@ TEST(BuildReport, BadMapsAreNamedByFileFeatureAndField) {
           "\"urn:ogc:def:crs:EPSG::4490\"}},\"features\":[{\"type\":\"Feature\",\"properties\":{\"adcode\":\"370102\","
           "\"name\":\"历下区\",\"city_adcode\":\"370100\",\"city_name\":\"济南市\",\"circle\":\"省会经济圈\"},"
           "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":" + box_coords(117.0, 36.6, 117.1, 36.7) + "}}]}");
-    o.boundary = tmp.file("counties.geojson");
-    e = error_of(tmp.file("units.geojson"), o);
+    src.boundary = tmp.file("counties.geojson");
+    e = error_of(tmp.file("units.geojson"), o, src);
     EXPECT_TRUE(has(e, "units.geojson") && has(e, "feature 3") && has(e, "XZQDM") && has(e, "370302") &&
                 has(e, "counties.geojson"))
         << e;
-    o.boundary.clear();
+    src.boundary.clear();
 
     // --by circle needs a boundary.
     o.levels = {zone::ReportLevel::circle};
-    e = error_of(tmp.file("units.geojson"), o);
+    e = error_of(tmp.file("units.geojson"), o, src);
     EXPECT_TRUE(has(e, "--by circle") && has(e, "--boundary")) << e;
 }
 
@@ -420,9 +430,10 @@ TEST(BuildReport, ACityInTwoCirclesIsNamed) {
           "\"urn:ogc:def:crs:EPSG::4490\"}},\"features\":[" +
               county("370102", "省会经济圈", 117.0) + "," + county("370103", "鲁南经济圈", 117.1) + "]}");
     zone::ReportOptions o;
+    zone::ReportSources src;
     o.map = false;
-    o.boundary = tmp.file("counties.geojson");
-    const std::string e = error_of(tmp.file("units.geojson"), o);
+    src.boundary = tmp.file("counties.geojson");
+    const std::string e = error_of(tmp.file("units.geojson"), o, src);
     EXPECT_TRUE(has(e, "counties.geojson") && has(e, "feature 1") && has(e, "field 'circle'") && has(e, "济南市") &&
                 has(e, "省会经济圈") && has(e, "鲁南经济圈") && has(e, "feature 0"))
         << e;
@@ -438,9 +449,10 @@ TEST(BuildReport, IndicatorsFlagWorseUnitsPriorityFirst) {
                                "ZH37010210001,PM2.5,30,28,false\n"        // priority, better
                                "ZH37010220001,COD,10,9,否\n");            // key, better
     zone::ReportOptions o;
+    zone::ReportSources src;
     o.map = false;
-    o.indicators = tmp.file("ind.csv");
-    const zone::Report r = zone::build_report(zone::read_unit_map(tmp.file("units.geojson")), o);
+    src.indicators = tmp.file("ind.csv");
+    const zone::Report r = report_of(tmp.file("units.geojson"), o, src);
     ASSERT_TRUE(r.effectiveness);
     const auto& e = *r.effectiveness;
     EXPECT_EQ(e.rows, 4);
@@ -460,19 +472,51 @@ TEST(BuildReport, IndicatorsFlagWorseUnitsPriorityFirst) {
 
     // Bad rows: file, layer, feature (and CSV line), field.
     write(tmp.file("bad.csv"), "code,indicator,baseline,current,higher_is_better\nZH37010210001,PM2.5,3O,35,false\n");
-    o.indicators = tmp.file("bad.csv");
-    std::string err = error_of(tmp.file("units.geojson"), o);
+    src.indicators = tmp.file("bad.csv");
+    std::string err = error_of(tmp.file("units.geojson"), o, src);
     EXPECT_TRUE(has(err, "bad.csv") && has(err, "feature 1") && has(err, "baseline") && has(err, "'3O'") &&
                 has(err, "line 2"))
         << err;
     write(tmp.file("unknown.csv"), "code,indicator,baseline,current,higher_is_better\nZH37099930001,PM2.5,3,5,no\n");
-    o.indicators = tmp.file("unknown.csv");
-    err = error_of(tmp.file("units.geojson"), o);
+    src.indicators = tmp.file("unknown.csv");
+    err = error_of(tmp.file("units.geojson"), o, src);
     EXPECT_TRUE(has(err, "unknown.csv") && has(err, "field 'code'") && has(err, "ZH37099930001")) << err;
     write(tmp.file("nofield.csv"), "unit,indicator,baseline,now,higher_is_better\nZH37010210001,PM2.5,3,5,no\n");
-    o.indicators = tmp.file("nofield.csv");
-    err = error_of(tmp.file("units.geojson"), o);
+    src.indicators = tmp.file("nofield.csv");
+    err = error_of(tmp.file("units.geojson"), o, src);
     EXPECT_TRUE(has(err, "current") && has(err, "now")) << err;
+}
+
+// The table as it is, before it is judged against a map: cells trimmed,
+// rows with nothing in them left out, the columns it names kept.
+TEST(IndicatorTable, ReadAsItIsBeforeItIsJudged) {
+    Tmp tmp;
+    write(tmp.file("ind.csv"), "HJZHGKDYBM,name,baseline,current,higher_is_better,valid_share\n"
+                               " ZH37010210001 , PM2.5 ,30,35,false,0.9\n"
+                               ",,,,,\n"
+                               "ZH37099930001,COD,x,,maybe,\n");
+    const zone::IndicatorTable t = zone::read_indicator_table(tmp.file("ind.csv"));
+    EXPECT_TRUE(t.csv);
+    EXPECT_EQ(t.code_field, "HJZHGKDYBM");
+    EXPECT_EQ(t.indicator_field, "name");
+    EXPECT_EQ(t.valid_share_field, "valid_share");
+    EXPECT_TRUE(t.threshold_field.empty());
+    EXPECT_TRUE(t.assessable_field.empty());
+    ASSERT_EQ(t.rows.size(), 2u);
+    EXPECT_EQ(t.rows[0].code, "ZH37010210001");
+    EXPECT_EQ(t.rows[0].indicator, "PM2.5");
+    EXPECT_EQ(t.rows[0].valid_share, "0.9");
+    EXPECT_EQ(t.rows[1].fid, 3);  // CSV line 4: the empty line 3 is feature 2
+    EXPECT_EQ(t.rows[1].baseline, "x");
+    EXPECT_EQ(t.rows[1].higher_is_better, "maybe");
+
+    write(tmp.file("empty.csv"), "code,indicator,baseline,current,higher_is_better\n,,,,\n");
+    try {
+        zone::read_indicator_table(tmp.file("empty.csv"));
+        ADD_FAILURE() << "a table without rows was taken";
+    } catch (const zone::InputError& e) {
+        EXPECT_TRUE(has(e.what(), "empty.csv") && has(e.what(), "no indicator rows")) << e.what();
+    }
 }
 
 TEST(BuildReport, IndicatorsFromAnXlsxSheet) {
@@ -505,9 +549,10 @@ TEST(BuildReport, IndicatorsFromAnXlsxSheet) {
         }
     }
     zone::ReportOptions o;
+    zone::ReportSources src;
     o.map = false;
-    o.indicators = tmp.file("ind.xlsx");
-    const zone::Report r = zone::build_report(zone::read_unit_map(tmp.file("units.geojson")), o);
+    src.indicators = tmp.file("ind.xlsx");
+    const zone::Report r = report_of(tmp.file("units.geojson"), o, src);
     ASSERT_TRUE(r.effectiveness);
     EXPECT_EQ(r.effectiveness->rows, 2);
     ASSERT_EQ(r.effectiveness->worse_units.size(), 1u);
@@ -551,7 +596,7 @@ zone::Report small_report(const Tmp& tmp, bool map) {
     write(tmp.file("units.geojson"), units_geojson(spec));
     zone::ReportOptions o;
     o.map = map;
-    return zone::build_report(zone::read_unit_map(tmp.file("units.geojson")), o);
+    return report_of(tmp.file("units.geojson"), o);
 }
 
 TEST(ReportWriters, HtmlIsWellFormedWithOneSheetPerUnitAndWorkingLinks) {

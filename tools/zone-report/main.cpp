@@ -106,11 +106,12 @@ int run(const Args& a) {
     std::optional<zone::AccessList> list;
     if (!a.list.empty()) list = zone::load_access_list(a.list);
 
+    const zone::ReportSources sources{.boundary = a.boundary,
+                                      .boundary_fields = parse_boundary_fields(a.boundary_fields),
+                                      .scheme = a.scheme,
+                                      .indicators = a.indicators,
+                                      .encoding = a.encoding};
     zone::ReportOptions options;
-    options.boundary = a.boundary;
-    options.boundary_fields = parse_boundary_fields(a.boundary_fields);
-    options.indicators = a.indicators;
-    options.scheme = a.scheme;
     if (!a.by.empty()) {
         try {
             options.levels = zone::parse_report_levels(a.by);
@@ -119,7 +120,6 @@ int run(const Args& a) {
         }
     }
     options.title = a.title;
-    options.encoding = a.encoding;
     options.area_method = zone::parse_area_method(a.area_method);
     options.map = format == zone::ReportFormat::html || !a.map_png.empty();
     options.threads = a.threads;
@@ -127,7 +127,9 @@ int run(const Args& a) {
     zone::cli::Progress progress(show_progress);
     options.progress = [&progress](double f) { progress(f); };
     zone::UnitMap units = zone::read_unit_map(a.units, {.encoding = a.encoding});
-    zone::Report report = zone::build_report(units, options);
+    const zone::geos::Context ctx;
+    const zone::ReportInputs inputs = zone::read_report_inputs(ctx, units, sources);
+    zone::Report report = zone::build_report(units, inputs, options);
     progress.finish();
     if (list) {
         zone::apply_access_list(report, *list);

@@ -96,12 +96,13 @@ struct Draft {
 
 class Builder {
 public:
-    Builder(const UnitMap& map, const ReportOptions& options) : map_(map), options_(options) {}
+    Builder(const UnitMap& map, const ReportInputs& inputs, const ReportOptions& options)
+        : map_(map), inputs_(inputs), options_(options) {}
     Report run();
 
 private:
     void read_units();
-    void read_boundary();
+    void take_boundary();
     void choose_levels();
     void measure();
     void group();
@@ -113,14 +114,16 @@ private:
     }
 
     const UnitMap& map_;
+    const ReportInputs& inputs_;
     std::string input_path_;
     ReportOptions options_;
     Report report_;
     geos::Context ctx_;
     PolygonLayer units_layer_;
     std::vector<Draft> drafts_;   // sorted by code
-    Boundary boundary_;
-    std::vector<BoundaryCounty>& counties_ = boundary_.counties;
+    const Boundary* boundary_ = inputs_.boundary ? &*inputs_.boundary : nullptr;  // null: none given
+    const std::vector<BoundaryCounty> no_counties_;
+    const std::vector<BoundaryCounty>& counties_ = boundary_ ? boundary_->counties : no_counties_;
     bool have_city_ = false, have_circle_ = false;
     std::vector<int> zone_;       // per draft: Gauss-Krüger central meridian
     std::vector<std::string> yslx_;
@@ -173,16 +176,10 @@ void Builder::read_units() {
             units_layer_.repaired, units_layer_.repaired == 1 ? "y was" : "ies were"));
 }
 
-void Builder::read_boundary() {
-    if (options_.boundary.empty()) return;
-    BoundaryOptions read;
-    read.fields = options_.boundary_fields;
-    read.encoding = options_.encoding;
-    read.target_crs_wkt = units_layer_.crs_wkt;
-    read.code_field_option = "--boundary-fields code=FIELD";
-    boundary_ = zone::read_boundary(ctx_, options_.boundary, read);
-    have_city_ = !boundary_.fields.city.empty() || !boundary_.fields.city_code.empty();
-    have_circle_ = !boundary_.fields.circle.empty();
+void Builder::take_boundary() {
+    if (!boundary_) return;
+    have_city_ = !boundary_->fields.city.empty() || !boundary_->fields.city_code.empty();
+    have_circle_ = !boundary_->fields.circle.empty();
 
     std::map<std::string, int> index;
     for (std::size_t i = 0; i < counties_.size(); ++i) index.emplace(counties_[i].code, static_cast<int>(i));
@@ -191,7 +188,7 @@ void Builder::read_boundary() {
         if (it == index.end())
             throw InputError(unit_where(d.fid, "XZQDM"),
                              "unit " + d.code + " is in county " + d.county_code + ", which the boundary " +
-                                 options_.boundary + " does not have (field " + boundary_.fields.code + ")");
+                                 boundary_->file + " does not have (field " + boundary_->fields.code + ")");
         d.county = it->second;
     }
 }
@@ -208,15 +205,15 @@ void Builder::choose_levels() {
     for (ReportLevel l : options_.levels) {
         if (std::find(available.begin(), available.end(), l) != available.end()) continue;
         if (l == ReportLevel::circle)
-            throw InputError(options_.boundary.empty()
+            throw InputError(!boundary_
                                  ? "--by circle needs --boundary: economic circles come from the county boundary "
                                    "(field circle)"
-                                 : "--by circle: the boundary " + options_.boundary +
+                                 : "--by circle: the boundary " + boundary_->file +
                                        " has no economic-circle field (circle); name it with --boundary-fields "
                                        "circle=FIELD");
-        throw InputError(options_.boundary.empty()
+        throw InputError(!boundary_
                              ? "--by city: the map has no CITY field; give --boundary with a city field"
-                             : "--by city: the boundary " + options_.boundary +
+                             : "--by city: the boundary " + boundary_->file +
                                    " has no city field (city_name, city_adcode); name it with --boundary-fields");
     }
     report_.levels = options_.levels;
@@ -282,7 +279,7 @@ void Builder::group() {
     const std::size_t nlevels = report_.levels.size();
     auto place = [&](const Draft& d, ReportLevel level) -> Place {
         const BoundaryCounty* c = d.county >= 0 ? &counties_[d.county] : nullptr;
-        const Where bw = c ? Where{parse_source(options_.boundary).path, boundary_.layer, c->fid, {}}
+        const Where bw = c ? Where{parse_source(boundary_->file).path, boundary_->layer, c->fid, {}}
                            : Where{};
         switch (level) {
             case ReportLevel::province: {
@@ -291,14 +288,14 @@ void Builder::group() {
             }
             case ReportLevel::circle: {
                 Where w = bw;
-                w.field = boundary_.fields.circle;
+                w.field = boundary_->fields.circle;
                 const std::string name = c->circle.empty() ? "（未标明经济圈）" : c->circle;
                 return {name, "", name, w};
             }
             case ReportLevel::city: {
                 if (c) {
                     Where w = bw;
-                    w.field = boundary_.fields.city.empty() ? boundary_.fields.city_code : boundary_.fields.city;
+                    w.field = boundary_->fields.city.empty() ? boundary_->fields.city_code : boundary_->fields.city;
                     const std::string key = c->city_code.empty() ? c->city : c->city_code;
                     return {key, c->city_code, c->city.empty() ? c->city_code : c->city, w};
                 }
@@ -517,9 +514,9 @@ Report Builder::run() {
         if (options_.progress) options_.progress(f);
     };
     report_.input = map_.source;
-    report_.boundary = options_.boundary;
+    report_.boundary = boundary_ ? boundary_->file : std::string();
     read_units();
-    read_boundary();
+    take_boundary();
     choose_levels();
     progress(0.2);
     measure();
@@ -533,15 +530,15 @@ Report Builder::run() {
         geoms.push_back(d.geom);
         yslx_.push_back(d.yslx);
     }
-    report_.factor_note = detail::factor_composition(ctx_, options_.scheme, units_layer_.crs_wkt, options_.area_method,
-                                                     geoms, zone_, yslx_, report_.units, options_.threads);
+    report_.factor_note = detail::factor_composition(ctx_, inputs_.factors ? &*inputs_.factors : nullptr,
+                                                     units_layer_.crs_wkt, options_.area_method, geoms, zone_, yslx_, report_.units, options_.threads);
     report_.factor_shares = std::any_of(report_.units.begin(), report_.units.end(), [](const ReportUnit& u) {
         return std::any_of(u.factors.begin(), u.factors.end(), [](const FactorShare& f) { return f.share.has_value(); });
     });
     progress(0.6);
     if (options_.map) make_map();
     progress(0.9);
-    if (!options_.indicators.empty()) report_.effectiveness = detail::read_effectiveness(options_.indicators, report_.units);
+    if (inputs_.indicators) report_.effectiveness = detail::assess_effectiveness(*inputs_.indicators, report_.units);
 
     if (!options_.title.empty()) {
         report_.title = options_.title;
@@ -557,9 +554,9 @@ Report Builder::run() {
 
 }  // namespace
 
-Report build_report(const UnitMap& units, const ReportOptions& options) {
+Report build_report(const UnitMap& units, const ReportInputs& inputs, const ReportOptions& options) {
     try {
-        return Builder(units, options).run();
+        return Builder(units, inputs, options).run();
     } catch (const geos::GeosError& e) {
         throw InputError(Where{units.source, {}, {}, {}}, std::string("geometry operation failed: ") + e.what());
     }

@@ -3,6 +3,7 @@
 
 #include "zone/core/geos.hpp"
 #include "zone/report/report.hpp"
+#include "zone/report/report_inputs.hpp"
 
 #include <cstdint>
 #include <string>
@@ -28,9 +29,9 @@ ReportMap build_report_map(const geos::Context& ctx, const std::string& crs_wkt,
 
 // ------------------------------------------------------------------ indicators (report_indicators.cpp)
 
-// Reads the indicator table `source` and evaluates it against the report's
-// units. Throws InputError naming file, layer, feature (row) and field.
-Effectiveness read_effectiveness(const std::string& source, const std::vector<ReportUnit>& units);
+// Evaluates an indicator table against the report's units. Throws
+// InputError naming file, layer, feature (row) and field.
+Effectiveness assess_effectiveness(const IndicatorTable& table, const std::vector<ReportUnit>& units);
 
 // ------------------------------------------------------------------ factors (report_factors.cpp)
 
@@ -38,8 +39,8 @@ Effectiveness read_effectiveness(const std::string& source, const std::vector<Re
 // labels and, for every factor layer that can be read, the share of the
 // unit's land it covers (intersection area over unit area, same area method).
 // Returns a note for the report saying what was computed and what not.
-std::string factor_composition(const geos::Context& ctx, const std::string& scheme_path,
-                               const std::string& crs_wkt, AreaMethod method,
+std::string factor_composition(const geos::Context& ctx, const ReportFactors* factors, const std::string& crs_wkt,
+                               AreaMethod method,
                                const std::vector<const GEOSGeometry*>& geoms, const std::vector<int>& zones,
                                const std::vector<std::string>& yslx, std::vector<ReportUnit>& units, int threads);
 

@@ -9,8 +9,6 @@
 
 #include "report/report_detail.hpp"
 #include "zone/core/error.hpp"
-#include "zone/build/scheme.hpp"
-#include "zone/io/source.hpp"
 
 #include <fmt/format.h>
 
@@ -57,50 +55,28 @@ Box box_of(GEOSContextHandle_t ctx, const GEOSGeometry* g) {
     return b;
 }
 
-struct FactorLayer {
-    std::string id, label;
-    PolygonLayer layer;
-    std::vector<Box> boxes;
-    bool read = false;
-    std::string why_not;  // when it could not be read
-};
 
 }  // namespace
 
-std::string factor_composition(const geos::Context& ctx, const std::string& scheme_path, const std::string& crs_wkt,
-                               AreaMethod method, const std::vector<const GEOSGeometry*>& geoms,
-                               const std::vector<int>& zones, const std::vector<std::string>& yslx,
-                               std::vector<ReportUnit>& units, int threads) {
+std::string factor_composition(const geos::Context& ctx, const ReportFactors* factors, const std::string& crs_wkt,
+                               AreaMethod method,
+                               const std::vector<const GEOSGeometry*>& geoms, const std::vector<int>& zones,
+                               const std::vector<std::string>& yslx, std::vector<ReportUnit>& units, int threads) {
     for (std::size_t u = 0; u < units.size(); ++u) {
         units[u].factors.clear();
         for (const auto& id : split_ids(yslx[u])) units[u].factors.push_back(FactorShare{id, {}, std::nullopt});
     }
-    if (scheme_path.empty())
+    if (!factors)
         return "factor composition lists each unit's YSLX factor ids; shares of the unit's land are not computed: "
                "no --scheme names the factor layers";
 
-    const Scheme scheme = load_scheme(scheme_path);
-    std::vector<FactorLayer> layers;
+    const std::vector<FactorLayer>& layers = factors->layers;
     std::map<std::string, int> index;
-    for (const FactorSpec& f : scheme.factors) {
-        FactorLayer l;
-        l.id = f.id;
-        l.label = f.label;
-        try {
-            ReadOptions read;
-            read.where = f.where;
-            read.encoding = f.encoding;
-            read.target_crs_wkt = crs_wkt;
-            read.allow_empty = true;
-            l.layer = read_polygon_layer(ctx, parse_source(f.source), read);
-            for (const auto& feature : l.layer.features) l.boxes.push_back(box_of(ctx, feature.geom.get()));
-            l.read = true;
-        } catch (const InputError& e) {
-            // A missing layer costs its shares, not the report.
-            l.why_not = e.what();
-        }
-        index.emplace(l.id, static_cast<int>(layers.size()));
-        layers.push_back(std::move(l));
+    std::vector<std::vector<Box>> boxes(layers.size());
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        index.emplace(layers[i].id, static_cast<int>(i));
+        if (layers[i].layer)
+            for (const auto& feature : layers[i].layer->features) boxes[i].push_back(box_of(ctx, feature.geom.get()));
     }
     for (auto& unit : units)
         for (auto& f : unit.factors) {
@@ -121,12 +97,13 @@ std::string factor_composition(const geos::Context& ctx, const std::string& sche
             w.area.use_zone(zones[u]);
             for (auto& f : unit.factors) {
                 auto it = index.find(f.id);
-                if (it == index.end() || !layers[it->second].read) continue;
-                const FactorLayer& l = layers[it->second];
+                if (it == index.end() || !layers[it->second].layer) continue;
+                const PolygonLayer& l = *layers[it->second].layer;
+                const std::vector<Box>& l_boxes = boxes[it->second];
                 std::vector<geos::GeomPtr> parts;
-                for (std::size_t k = 0; k < l.boxes.size(); ++k) {
-                    if (!l.boxes[k].meets(ub)) continue;
-                    const GEOSGeometry* fg = l.layer.features[k].geom.get();
+                for (std::size_t k = 0; k < l_boxes.size(); ++k) {
+                    if (!l_boxes[k].meets(ub)) continue;
+                    const GEOSGeometry* fg = l.features[k].geom.get();
                     if (GEOSPreparedIntersects_r(w.ctx, prepared.get(), fg) != 1) continue;
                     GEOSGeometry* piece = GEOSIntersection_r(w.ctx, g, fg);
                     // Factor layers are only as clean as their sources; a fixed
@@ -157,9 +134,9 @@ std::string factor_composition(const geos::Context& ctx, const std::string& sche
 
     std::string missing;
     for (const auto& l : layers)
-        if (!l.read) missing += (missing.empty() ? "" : "; ") + l.id + " (" + l.why_not + ")";
+        if (!l.layer) missing += (missing.empty() ? "" : "; ") + l.id + " (" + l.why_not + ")";
     std::string note = "factor composition: share of each unit's land covered by each factor of its YSLX list, "
-                       "measured like the unit's area, from the layers of " + scheme_path +
+                       "measured like the unit's area, from the layers of " + factors->scheme +
                        "; factors overlap, so shares need not add up to 100 %";
     if (!missing.empty()) note += "; listed without a share, their layer could not be read: " + missing;
     return note;

@@ -1,21 +1,15 @@
 // Effectiveness tracking (成效评估): an indicator table per unit — unit code,
-// indicator, baseline, current, whether higher is better — read through GDAL
-// (CSV, XLSX, GeoPackage, …) and turned into the units whose environment got
+// indicator, baseline, current, whether higher is better — as
+// read_indicator_table reads it, turned into the units whose environment got
 // worse, priority units first: supervising them is the first duty the policy
 // names.
 #include "report/report_detail.hpp"
 
-#include "io/gdal_util.hpp"
 #include "core/text_util.hpp"
 
 #include "zone/core/error.hpp"
-#include "zone/io/source.hpp"
 
 #include <cpl_conv.h>
-#include <cpl_error.h>
-#include <cpl_string.h>
-#include <gdal_priv.h>
-#include <ogrsf_frmts.h>
 
 #include <fmt/format.h>
 
@@ -46,111 +40,75 @@ std::optional<bool> parse_bool(const std::string& text) {
 
 }  // namespace
 
-Effectiveness read_effectiveness(const std::string& source, const std::vector<ReportUnit>& units) {
-    OpenLayerOptions open;
-    open.default_layer = "indicators";
-    open.stdin_prefix = "CSV:";  // "-": a CSV on standard input, as zone-monitor -o - writes it
-    const VectorLayer opened = open_vector_layer(parse_source(source), open);
-    QuietGdal quiet;
-    GDALDataset* ds = opened.dataset.get();
-    OGRLayer* layer = opened.layer;
-    const Where& where = opened.where;
-    const bool csv = ds->GetDriver() && EQUAL(ds->GetDriver()->GetDescription(), "CSV");
-
-    OGRFeatureDefn* defn = layer->GetLayerDefn();
-    std::string fields;
-    for (int i = 0; i < defn->GetFieldCount(); ++i) fields += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
-    auto field = [&](std::initializer_list<const char*> candidates, const char* role) {
-        for (const char* name : candidates) {
-            const int i = defn->GetFieldIndex(name);
-            if (i >= 0) return i;
-        }
-        Where w = where;
-        w.field = *candidates.begin();
-        throw InputError(w, std::string("no ") + role + " field (" + *candidates.begin() +
-                                "); an indicator table has the fields code, indicator, baseline, current and "
-                                "higher_is_better; this one has: " + fields);
-    };
-    const int i_code = field({"code", "unit", "unit_code", "HJZHGKDYBM"}, "unit code");
-    const int i_indicator = field({"indicator", "name"}, "indicator");
-    const int i_baseline = field({"baseline"}, "baseline");
-    const int i_current = field({"current"}, "current");
-    const int i_higher = field({"higher_is_better"}, "higher_is_better");
-    // Optional columns, as zone-monitor writes them.
-    const int i_threshold = defn->GetFieldIndex("threshold");
-    const int i_valid = defn->GetFieldIndex("valid_share");
-    const int i_assessable = defn->GetFieldIndex("assessable");
-
+Effectiveness assess_effectiveness(const IndicatorTable& table, const std::vector<ReportUnit>& units) {
     std::map<std::string, int> unit_of_code;
     for (std::size_t i = 0; i < units.size(); ++i) unit_of_code.emplace(units[i].code, static_cast<int>(i));
 
     Effectiveness e;
-    e.source = source;
+    e.source = table.source;
     std::map<std::pair<int, std::string>, std::int64_t> seen;
-    layer->ResetReading();
-    for (auto& f : *layer) {
-        const std::int64_t fid = f->GetFID();
+    for (const IndicatorTable::Row& row : table.rows) {
+        const std::int64_t fid = row.fid;
         // A CSV's feature 1 is its second line (the first is the header).
-        const std::string line = csv ? fmt::format(" (line {})", fid + 1) : std::string();
-        auto text = [&](int i) { return f->IsFieldSetAndNotNull(i) ? trim(f->GetFieldAsString(i)) : std::string(); };
-        auto bad = [&](int i, const std::string& problem) {
-            return InputError(Where{where.file, where.layer, fid, defn->GetFieldDefn(i)->GetNameRef()}, problem + line);
+        const std::string line = table.csv ? fmt::format(" (line {})", fid + 1) : std::string();
+        auto bad = [&](const std::string& field, const std::string& problem) {
+            return InputError(Where{table.where.file, table.where.layer, fid, field}, problem + line);
         };
-        const std::string code = text(i_code), indicator = text(i_indicator);
-        if (code.empty() && indicator.empty() && text(i_baseline).empty() && text(i_current).empty()) continue;
+        const std::string& code = row.code;
+        const std::string& indicator = row.indicator;
         if (!is_valid_utf8(code) || !is_valid_utf8(indicator))
-            throw bad(is_valid_utf8(code) ? i_indicator : i_code,
+            throw bad(is_valid_utf8(code) ? table.indicator_field : table.code_field,
                       "text is not valid UTF-8; save the table as UTF-8 (CSV) or as XLSX");
         auto unit = unit_of_code.find(code);
         if (unit == unit_of_code.end())
-            throw bad(i_code, code.empty() ? std::string("the row has no unit code")
-                                           : "unit " + code + " is not in the unit map");
-        if (indicator.empty()) throw bad(i_indicator, "the row names no indicator");
+            throw bad(table.code_field, code.empty() ? std::string("the row has no unit code")
+                                                     : "unit " + code + " is not in the unit map");
+        if (indicator.empty()) throw bad(table.indicator_field, "the row names no indicator");
         IndicatorChange c;
         c.indicator = indicator;
-        if (i_assessable >= 0 && !text(i_assessable).empty()) {
-            const auto assessable = parse_bool(text(i_assessable));
+        if (!table.assessable_field.empty() && !row.assessable.empty()) {
+            const auto assessable = parse_bool(row.assessable);
             if (!assessable)
-                throw bad(i_assessable, "assessable '" + text(i_assessable) +
-                                            "' is not one of true/false, 1/0, yes/no, 是/否");
+                throw bad(table.assessable_field,
+                          "assessable '" + row.assessable + "' is not one of true/false, 1/0, yes/no, 是/否");
             c.assessable = *assessable;
         }
-        if (i_valid >= 0 && !text(i_valid).empty()) {
-            const auto share = parse_number(text(i_valid));
+        if (!table.valid_share_field.empty() && !row.valid_share.empty()) {
+            const auto share = parse_number(row.valid_share);
             if (!share || *share < 0 || *share > 1)
-                throw bad(i_valid, "valid_share '" + text(i_valid) + "' is not a number from 0 to 1");
+                throw bad(table.valid_share_field, "valid_share '" + row.valid_share + "' is not a number from 0 to 1");
             c.valid_share = *share;
         }
-        if (i_threshold >= 0) {
+        if (!table.threshold_field.empty()) {
             try {
-                c.threshold = parse_threshold(text(i_threshold));
-            } catch (const std::invalid_argument& e) {
-                throw bad(i_threshold, e.what());
+                c.threshold = parse_threshold(row.threshold);
+            } catch (const std::invalid_argument& ex) {
+                throw bad(table.threshold_field, ex.what());
             }
         }
-        const auto higher = parse_bool(text(i_higher));
+        const auto higher = parse_bool(row.higher_is_better);
         if (!higher)
-            throw bad(i_higher, "higher_is_better '" + text(i_higher) + "' is not one of true/false, 1/0, yes/no, 是/否");
+            throw bad(table.higher_field,
+                      "higher_is_better '" + row.higher_is_better + "' is not one of true/false, 1/0, yes/no, 是/否");
         c.higher_is_better = *higher;
         auto [it, inserted] = seen.emplace(std::make_pair(unit->second, indicator), fid);
         if (!inserted)
-            throw bad(i_indicator, fmt::format("unit {} has indicator {} twice (also feature {})", code, indicator,
-                                               it->second));
+            throw bad(table.indicator_field,
+                      fmt::format("unit {} has indicator {} twice (also feature {})", code, indicator, it->second));
         ++e.rows;
         if (!c.assessable) {
             // Too few valid pixels: no values to compare, and none are needed.
             e.by_unit[unit->second].push_back(c);
             continue;
         }
-        const auto baseline = parse_number(text(i_baseline));
-        if (!baseline) throw bad(i_baseline, "baseline '" + text(i_baseline) + "' is not a number");
-        const auto current = parse_number(text(i_current));
-        if (!current) throw bad(i_current, "current '" + text(i_current) + "' is not a number");
+        const auto baseline = parse_number(row.baseline);
+        if (!baseline) throw bad(table.baseline_field, "baseline '" + row.baseline + "' is not a number");
+        const auto current = parse_number(row.current);
+        if (!current) throw bad(table.current_field, "current '" + row.current + "' is not a number");
         c.baseline = *baseline;
         c.current = *current;
         e.by_unit[unit->second].push_back(c);
     }
-    if (e.rows == 0) throw InputError(where, "the table has no indicator rows");
 
     e.units_assessed = static_cast<int>(std::count_if(e.by_unit.begin(), e.by_unit.end(), [](const auto& entry) {
         return std::any_of(entry.second.begin(), entry.second.end(), [](const IndicatorChange& c) { return c.assessable; });

@@ -2,9 +2,11 @@
 // region and category, the map, one sheet per unit (一单元一策略) and the
 // follow-up evaluation of indicators (成效评估).
 //
-// build_report() reads the map (and the optional boundary and indicator
-// table) and returns a Report: a value that the writers of report_output.hpp
-// turn into HTML, Markdown, CSV, XLSX, JSON and PNG. The library never prints.
+// build_report() takes the map read by read_unit_map and the optional
+// boundary, factor layers and indicator table read by read_report_inputs
+// (zone/report/report_inputs.hpp), and returns a Report: a value that the
+// writers of report_output.hpp turn into HTML, Markdown, CSV, XLSX, JSON and
+// PNG. The library never prints.
 //
 // Two parts build on other engines: the requirements of each unit from an
 // access list fill ReportUnit::requirements (apply_access_list; without a list
@@ -17,6 +19,7 @@
 #include "zone/core/area.hpp"
 #include "zone/io/boundary.hpp"
 #include "zone/monitor/indicator.hpp"
+#include "zone/report/report_inputs.hpp"
 
 #include <array>
 #include <cstdint>
@@ -202,13 +205,8 @@ struct Report {
 };
 
 struct ReportOptions {
-    std::string boundary;        // county boundaries (GDAL source); optional
-    BoundaryFields boundary_fields;
-    std::string indicators;      // indicator table (GDAL source: CSV, XLSX, …); optional
-    std::string scheme;          // zone-build scheme: factor labels and layers (shares); optional
     std::vector<ReportLevel> levels;  // empty: every level the data have
     std::string title;           // empty: from PROV
-    std::string encoding;        // text encoding of a Shapefile that declares none
     AreaMethod area_method = AreaMethod::gauss_kruger;
     bool map = true;             // prepare ReportMap (for HTML and PNG)
     int threads = 0;             // 0: one per core
@@ -216,12 +214,14 @@ struct ReportOptions {
     std::function<void(double)> progress;
 };
 
-// Builds the report of a unit map (read with read_unit_map). Throws
-// InputError naming file, layer, feature and field for input that cannot be
-// reported on: no CRS, a missing ZHGKDYFL field, a category that is not 1-3,
-// a duplicate code, a county code the boundary lacks, a geometry that is not
-// polygonal or cannot be repaired, a bad indicator row.
-Report build_report(const UnitMap& units, const ReportOptions& options);
+// Builds the report of a unit map (read with read_unit_map) with the
+// boundary, factor layers and indicator table of `inputs` (read with
+// read_report_inputs; each optional). Throws InputError naming file, layer,
+// feature and field for input that cannot be reported on: no CRS, a missing
+// ZHGKDYFL field, a category that is not 1-3, a duplicate code, a county code
+// the boundary lacks, a geometry that is not polygonal or cannot be repaired,
+// a bad indicator row.
+Report build_report(const UnitMap& units, const ReportInputs& inputs, const ReportOptions& options);
 
 // ------------------------------------------------------------------ list and diff
 
