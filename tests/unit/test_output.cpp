@@ -101,7 +101,7 @@ TEST(OutputPlan, AnOutputThatIsAnInputIsRefusedNamingBoth) {
     write_file(dir.file("units.gpkg"), "map");
     fs::create_directory(dir.file("sub"));
     // Spelt differently and with a layer name, and even with --overwrite.
-    for (const std::string out : {dir.file("units.gpkg"), dir.file("sub/../units.gpkg")}) {
+    for (const std::string& out : {dir.file("units.gpkg"), dir.file("sub/../units.gpkg")}) {
         const std::string problem =
             plan_problem(zone::OutputPlan(true).input(dir.file("units.gpkg") + "|layername=units").output(out, "report"));
         EXPECT_TRUE(contains(problem, out)) << problem;

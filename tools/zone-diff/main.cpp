@@ -55,6 +55,7 @@ int run(const Args& a) {
     if (!a.redline.empty()) {
         zone::ReadOptions read;
         read.target_crs_wkt = old_map.crs_wkt;  // the diff is done in the old map's CRS
+        read.threads = a.threads;
         read.allow_empty = true;
         redline = zone::read_polygon_layer(ctx, zone::parse_source(a.redline), read);
         options.redline = &redline;

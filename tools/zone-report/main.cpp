@@ -110,7 +110,8 @@ int run(const Args& a) {
                                       .boundary_fields = parse_boundary_fields(a.boundary_fields),
                                       .scheme = a.scheme,
                                       .indicators = a.indicators,
-                                      .encoding = a.encoding};
+                                      .encoding = a.encoding,
+                                      .threads = a.threads};
     zone::ReportOptions options;
     if (!a.by.empty()) {
         try {

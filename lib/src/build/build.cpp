@@ -314,6 +314,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
     boundary_options.fields.city = scheme.boundary.city_field;
     boundary_options.guess_fields = false;
     boundary_options.encoding = scheme.boundary.encoding;
+    boundary_options.threads = options.threads;
     const Boundary boundary = read_boundary(ctx, scheme.boundary.source, boundary_options);
 
     std::vector<County> counties;
@@ -346,6 +347,7 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
         o.encoding = spec.encoding;
         o.target_crs_wkt = boundary.crs_wkt;
         o.reproject_tolerance = scheme.grid / 2;
+        o.threads = options.threads;
         Factor f{read_polygon_layer(ctx, parse_source(spec.source), o), {}};
         for (const auto& feature : f.layer.features) f.envelopes.push_back(envelope_of(ctx, feature.geom.get()));
         result.stats.factor_features += static_cast<int>(f.layer.features.size());

@@ -25,6 +25,7 @@ CheckReferences read_check_references(const geos::Context& ctx, const UnitLayer&
         o.target_crs_wkt = crs_wkt;
         o.reproject_tolerance = tolerance;
         o.code_field_option = "--boundary-code-field";
+        o.threads = options.threads;
         refs.boundary = read_boundary(ctx, sources.boundary, o);
     }
     auto read = [&](const Expectation& e, bool redline) {
@@ -35,6 +36,7 @@ CheckReferences read_check_references(const geos::Context& ctx, const UnitLayer&
         // A layer may be empty (no farmland in these counties); a filter that
         // matches nothing is more likely a mistake.
         o.allow_empty = e.where.empty();
+        o.threads = options.threads;
         refs.layers.push_back({e, read_polygon_layer(ctx, parse_source(e.source), o), redline});
     };
     if (!sources.redline.empty()) read(redline_expectation(sources.redline, options.tolerances.redline_m2), true);

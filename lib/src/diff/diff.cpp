@@ -76,8 +76,9 @@ std::map<std::string, int> county_zones(const geos::Context& ctx, const std::vec
 // Every unit as a valid GEOS geometry (unit_polygons), in `crs_wkt` (empty:
 // the map's own). A diff compares land; a map that is not valid is
 // zone-check's to report, and is compared as GEOS repairs it.
-std::vector<geos::GeomPtr> polygons_of(const geos::Context& ctx, const UnitMap& map, const std::string& crs_wkt) {
-    PolygonLayer layer = unit_polygons(ctx, map, crs_wkt);
+std::vector<geos::GeomPtr> polygons_of(const geos::Context& ctx, const UnitMap& map, const std::string& crs_wkt,
+                                       int threads) {
+    PolygonLayer layer = unit_polygons(ctx, map, crs_wkt, threads);
     std::vector<geos::GeomPtr> out;
     out.reserve(layer.features.size());
     for (PolygonFeature& f : layer.features) out.push_back(std::move(f.geom));
@@ -124,8 +125,8 @@ DiffReport diff_unit_maps(UnitMap old_map, UnitMap new_map, const DiffOptions& o
     const int threads = options.threads;
     // The new map is brought into the old map's CRS; edges straight in their
     // own CRS stay where they were, within the tolerance (zone/core/reproject.hpp).
-    std::vector<geos::GeomPtr> old_geoms = polygons_of(ctx, old_map, {});
-    std::vector<geos::GeomPtr> new_geoms = polygons_of(ctx, new_map, old_map.crs_wkt);
+    std::vector<geos::GeomPtr> old_geoms = polygons_of(ctx, old_map, {}, threads);
+    std::vector<geos::GeomPtr> new_geoms = polygons_of(ctx, new_map, old_map.crs_wkt, threads);
     std::map<std::string, int> zones = county_zones(ctx, {&old_map, &new_map}, {&old_geoms, &new_geoms}, area);
     Version old_v = load(std::move(old_map), std::move(old_geoms), zones, report.crs_wkt, threads);
     Version new_v = load(std::move(new_map), std::move(new_geoms), zones, report.crs_wkt, threads);

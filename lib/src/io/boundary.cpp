@@ -97,6 +97,7 @@ Boundary read_boundary(const geos::Context& ctx, const std::string& spec, const 
         read.encoding = options.encoding;
         read.target_crs_wkt = options.target_crs_wkt;
         read.reproject_tolerance = options.reproject_tolerance;
+        read.threads = options.threads;
         PolygonLayer layer = read_polygon_layer(ctx, ref, read);
         b.crs_wkt = layer.crs_wkt;
         b.crs_geographic = layer.crs_geographic;

@@ -51,6 +51,8 @@ geos::GeomPtr polygon_from_ogr(const geos::Context& ctx, OGRGeometry& geometry, 
 // ones are repaired with GEOS MakeValid (structure method). Throws InputError
 // at where[i] for the first geometry, in order, that has a non-finite
 // coordinate or cannot be repaired. Returns how many were repaired.
-int make_polygons_valid(const geos::Context& ctx, std::vector<geos::GeomPtr>& geoms, const std::vector<Where>& where);
+// `threads`: as detail::run_parallel takes them (0: one per core).
+int make_polygons_valid(const geos::Context& ctx, std::vector<geos::GeomPtr>& geoms, const std::vector<Where>& where,
+                        int threads = 0);
 
 }  // namespace zone::detail

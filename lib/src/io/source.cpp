@@ -204,8 +204,9 @@ geos::GeomPtr polygon_from_ogr(const geos::Context& ctx, OGRGeometry& geometry, 
     return geom;
 }
 
-int make_polygons_valid(const geos::Context& ctx, std::vector<geos::GeomPtr>& geoms, const std::vector<Where>& where) {
-    // On every core: the costliest part of reading. A single ring proven
+int make_polygons_valid(const geos::Context& ctx, std::vector<geos::GeomPtr>& geoms, const std::vector<Where>& where,
+                        int threads) {
+    // On every core (unless told otherwise): the costliest part of reading. A single ring proven
     // simple skips GEOS's general check (core/validity/proven_valid.hpp).
     // Geometries move between contexts, which GEOS allows (a context carries
     // only error handling).
@@ -214,7 +215,7 @@ int make_polygons_valid(const geos::Context& ctx, std::vector<geos::GeomPtr>& ge
     std::vector<std::size_t> jobs(geoms.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i] = i;
     detail::run_parallel(
-        jobs, 0, [] { return std::make_unique<geos::Context>(); },
+        jobs, threads, [] { return std::make_unique<geos::Context>(); },
         [&](const geos::Context& wctx, std::size_t i) {
             geos::GeomPtr g(geoms[i].release(), geos::GeomDeleter{wctx.handle()});
             thread_local std::vector<double> ring;
@@ -334,7 +335,7 @@ PolygonLayer read_polygon_layer(const geos::Context& ctx, const SourceRef& sourc
     }
 
     // 2. Validity and repair; the first problem in the layer's order wins.
-    result.repaired = detail::make_polygons_valid(ctx, geoms, wheres);
+    result.repaired = detail::make_polygons_valid(ctx, geoms, wheres, options.threads);
     if (stopped) std::rethrow_exception(stopped);
     for (std::size_t i = 0; i < geoms.size(); ++i) result.features[i].geom = std::move(geoms[i]);
     if (result.features.empty() && !options.allow_empty)

@@ -103,7 +103,8 @@ void require_categories(const UnitMap& map) {
     }
 }
 
-PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map, const std::string& target_crs_wkt) {
+PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map, const std::string& target_crs_wkt,
+                           int threads) {
     const SourceRef ref = parse_source(map.source);
     PolygonLayer out;
     out.source = ref;
@@ -130,7 +131,7 @@ PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map, const s
         geoms.push_back(detail::polygon_from_ogr(ctx, *g, transform.get(), at));
         wheres.push_back(at);
     }
-    out.repaired = detail::make_polygons_valid(ctx, geoms, wheres);
+    out.repaired = detail::make_polygons_valid(ctx, geoms, wheres, threads);
     out.features.resize(geoms.size());
     for (std::size_t i = 0; i < geoms.size(); ++i) {
         out.features[i].fid = map.fids[i];

@@ -89,7 +89,7 @@ MonitorResult monitor_units(const UnitMap& map, const MonitorOptions& options) {
     geos::Context ctx;
     require_categories(map);
     std::map<std::string, PolygonLayer> layers;
-    for (const auto& [key, wkt] : wkt_of_crs) layers.emplace(key, unit_polygons(ctx, map, wkt));
+    for (const auto& [key, wkt] : wkt_of_crs) layers.emplace(key, unit_polygons(ctx, map, wkt, options.threads));
     for (std::size_t i = 0; i < map.units.size(); ++i) {
         MonitorUnit u;
         u.code = map.units[i].code;

@@ -133,7 +133,7 @@ void Builder::read_units() {
     input_path_ = parse_source(map_.source).path;
     report_.layer = map_.layer;
     require_categories(map_);
-    units_layer_ = unit_polygons(ctx_, map_);
+    units_layer_ = unit_polygons(ctx_, map_, {}, options_.threads);
     if (!map_.has("XZQDM"))
         report_.notes.push_back("the map has no XZQDM field: each unit's county is the county part of its code");
 

@@ -77,7 +77,8 @@ IndicatorTable read_indicator_table(const std::string& source) {
 
 namespace {
 
-ReportFactors read_factors(const geos::Context& ctx, const std::string& scheme_path, const std::string& crs_wkt) {
+ReportFactors read_factors(const geos::Context& ctx, const std::string& scheme_path, const std::string& crs_wkt,
+                           int threads) {
     const Scheme scheme = load_scheme(scheme_path);
     ReportFactors out;
     out.scheme = scheme_path;
@@ -91,6 +92,7 @@ ReportFactors read_factors(const geos::Context& ctx, const std::string& scheme_p
             read.encoding = f.encoding;
             read.target_crs_wkt = crs_wkt;
             read.allow_empty = true;
+            read.threads = threads;
             l.layer = read_polygon_layer(ctx, parse_source(f.source), read);
         } catch (const InputError& e) {
             // A missing layer costs its shares, not the report.
@@ -111,9 +113,10 @@ ReportInputs read_report_inputs(const geos::Context& ctx, const UnitMap& map, co
         read.encoding = sources.encoding;
         read.target_crs_wkt = map.crs_wkt;
         read.code_field_option = "--boundary-fields code=FIELD";
+        read.threads = sources.threads;
         in.boundary = read_boundary(ctx, sources.boundary, read);
     }
-    if (!sources.scheme.empty()) in.factors = read_factors(ctx, sources.scheme, map.crs_wkt);
+    if (!sources.scheme.empty()) in.factors = read_factors(ctx, sources.scheme, map.crs_wkt, sources.threads);
     if (!sources.indicators.empty()) in.indicators = read_indicator_table(sources.indicators);
     return in;
 }

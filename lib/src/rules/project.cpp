@@ -217,7 +217,7 @@ ProjectMap read_project_map(const std::string& units, const std::string& boundar
 
 void ProjectChecker::Impl::load_units(const UnitMap& map) {
     require_categories(map);
-    layer = unit_polygons(ctx, map);
+    layer = unit_polygons(ctx, map, {}, threads);
     tree = geos::TreePtr(GEOSSTRtree_create_r(ctx, 10), geos::TreeDeleter{ctx.handle()});
     for (std::size_t i = 0; i < map.units.size(); ++i) {
         const Unit& m = map.units[i];

@@ -43,6 +43,7 @@ struct BoundaryOptions {
     // How the user names the code field, for the message when none is found
     // ("--boundary-code-field").
     std::string code_field_option;
+    int threads = 0;  // for checking and repairing the geometries; 0: one per core
 };
 
 struct Boundary {

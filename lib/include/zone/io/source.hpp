@@ -67,6 +67,7 @@ struct ReadOptions {
     std::string target_crs_wkt;
     double reproject_tolerance = 0;
     bool allow_empty = false;
+    int threads = 0;  // for checking and repairing the geometries; 0: one per core
 };
 
 struct PolygonFeature {

@@ -157,7 +157,9 @@ UnitMap read_unit_map(const std::string& source, const UnitMapOptions& options =
 // read_polygon_layer follows them), with read_polygon_layer's checks and
 // repairs (PolygonLayer::repaired counts the geometries GEOS MakeValid
 // repaired). Throws InputError naming the feature for a geometry that is not
-// polygonal or cannot be repaired, and for a map without a CRS.
-PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map, const std::string& target_crs_wkt = {});
+// polygonal or cannot be repaired, and for a map without a CRS. The checks
+// run on `threads` threads (0: one per core).
+PolygonLayer unit_polygons(const geos::Context& ctx, const UnitMap& map, const std::string& target_crs_wkt = {},
+                           int threads = 0);
 
 }  // namespace zone

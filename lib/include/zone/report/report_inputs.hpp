@@ -65,6 +65,7 @@ struct ReportSources {
     std::string scheme;              // zone-build scheme: factor labels and layers; optional
     std::string indicators;          // indicator table; optional
     std::string encoding;            // text encoding of a Shapefile boundary that declares none
+    int threads = 0;                 // for checking and repairing geometries; 0: one per core
 };
 
 struct ReportInputs {
