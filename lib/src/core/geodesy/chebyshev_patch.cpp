@@ -1,4 +1,4 @@
-#include "chebyshev_patch.hpp"
+#include "core/geodesy/chebyshev_patch.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "gauss_kruger.hpp"
+#include "core/geodesy/gauss_kruger.hpp"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "proven_valid.hpp"
+#include "core/validity/proven_valid.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
-#include "arrangement.hpp"
+#include "overlay/arrangement/arrangement.hpp"
 
 #include "core/disjoint_sets.hpp"
-#include "cell_index.hpp"
+#include "overlay/arrangement/cell_index.hpp"
 
 #include <algorithm>
 #include <deque>

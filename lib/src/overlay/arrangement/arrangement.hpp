@@ -8,7 +8,7 @@
 // edges by their jumps, so no face ever needs a point-in-polygon test.
 #pragma once
 
-#include "snap_noder.hpp"
+#include "overlay/arrangement/snap_noder.hpp"
 
 #include <vector>
 

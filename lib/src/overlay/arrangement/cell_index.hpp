@@ -3,7 +3,7 @@
 // candidate pairs and hot pixels through it, the face builder casts rays.
 #pragma once
 
-#include "grid_point.hpp"
+#include "overlay/arrangement/grid_point.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "face_borders.hpp"
+#include "overlay/arrangement/face_borders.hpp"
 
 #include <algorithm>
 #include <cmath>

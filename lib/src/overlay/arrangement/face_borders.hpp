@@ -2,7 +2,7 @@
 // the face graph that sliver elimination works on.
 #pragma once
 
-#include "arrangement.hpp"
+#include "overlay/arrangement/arrangement.hpp"
 #include "zone/build/pieces.hpp"
 
 #include <vector>

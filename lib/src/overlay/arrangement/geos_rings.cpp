@@ -1,4 +1,4 @@
-#include "geos_rings.hpp"
+#include "overlay/arrangement/geos_rings.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -2,8 +2,8 @@
 // on the grid, polygons out as GEOS geometries or WKB.
 #pragma once
 
-#include "arrangement.hpp"
-#include "cell_index.hpp"
+#include "overlay/arrangement/arrangement.hpp"
+#include "overlay/arrangement/cell_index.hpp"
 #include "zone/core/geos.hpp"
 
 #include <optional>

@@ -1,4 +1,4 @@
-#include "label_overlaps.hpp"
+#include "overlay/arrangement/label_overlaps.hpp"
 
 #include <cmath>
 

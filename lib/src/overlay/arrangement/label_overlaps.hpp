@@ -2,7 +2,7 @@
 // whose winding number is positive for more than one label.
 #pragma once
 
-#include "arrangement.hpp"
+#include "overlay/arrangement/arrangement.hpp"
 
 #include <vector>
 

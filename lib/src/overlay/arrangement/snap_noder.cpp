@@ -1,6 +1,6 @@
-#include "snap_noder.hpp"
+#include "overlay/arrangement/snap_noder.hpp"
 
-#include "cell_index.hpp"
+#include "overlay/arrangement/cell_index.hpp"
 
 #include <algorithm>
 #include <tuple>

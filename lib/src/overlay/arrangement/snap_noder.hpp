@@ -11,7 +11,7 @@
 // right side to its left. Edges along which nothing changes are dropped.
 #pragma once
 
-#include "grid_point.hpp"
+#include "overlay/arrangement/grid_point.hpp"
 
 #include <vector>
 
