@@ -92,6 +92,10 @@ const std::string& stdin_copy() {
 
 }  // namespace
 
+void DatasetClose::operator()(GDALDataset* dataset) const {
+    if (dataset) GDALClose(GDALDataset::ToHandle(dataset));
+}
+
 VectorLayer open_vector_layer(const SourceRef& source, const OpenLayerOptions& options) {
     gdal_init();
     detail::QuietGdal quiet;

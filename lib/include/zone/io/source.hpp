@@ -4,13 +4,13 @@
 #include "zone/core/error.hpp"
 #include "zone/core/geos.hpp"
 
-#include <gdal_priv.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+class GDALDataset;
+class OGRLayer;
 class OGRSpatialReference;
 
 namespace zone {
@@ -25,9 +25,17 @@ struct SourceRef {
 
 SourceRef parse_source(const std::string& spec);
 
+// Closes a GDAL dataset with GDALClose, as GDALDatasetUniquePtr does: a
+// dataset is never deleted, its driver may own it. Declared here so that the
+// users of this header need not compile GDAL's C++ headers.
+struct DatasetClose {
+    void operator()(GDALDataset* dataset) const;
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, DatasetClose>;
+
 // A layer of a GDAL source, open.
 struct VectorLayer {
-    GDALDatasetUniquePtr dataset;
+    DatasetPtr dataset;
     OGRLayer* layer = nullptr;  // owned by `dataset`
     // The source as the user named it ("-" for standard input) and the layer's
     // name (empty for a single-layer format read from standard input, which
