@@ -53,11 +53,7 @@ int run(const Args& a) {
     const zone::geos::Context ctx;  // owns the red line's geometries
     zone::PolygonLayer redline;
     if (!a.redline.empty()) {
-        zone::ReadOptions read;
-        read.target_crs_wkt = old_map.crs_wkt;  // the diff is done in the old map's CRS
-        read.threads = a.threads;
-        read.allow_empty = true;
-        redline = zone::read_polygon_layer(ctx, zone::parse_source(a.redline), read);
+        redline = zone::read_diff_redline(ctx, old_map, a.redline, a.threads);
         options.redline = &redline;
     }
     const zone::DiffReport report = zone::diff_unit_maps(std::move(old_map), std::move(new_map), options);

@@ -403,4 +403,13 @@ DiffReport diff_unit_maps(UnitMap old_map, UnitMap new_map, const DiffOptions& o
     return report;
 }
 
+PolygonLayer read_diff_redline(const geos::Context& ctx, const UnitMap& old_map, const std::string& source,
+                               int threads) {
+    ReadOptions read;
+    read.target_crs_wkt = old_map.crs_wkt;
+    read.threads = threads;
+    read.allow_empty = true;
+    return read_polygon_layer(ctx, parse_source(source), read);
+}
+
 }  // namespace zone

@@ -47,7 +47,7 @@ struct DiffOptions {
     double match_share = 0.1;        // overlap that links an old and a new unit
     std::vector<int> forbid_decrease;  // categories whose area may not shrink
     // The red-line layer for the red-line guard, in the old map's CRS
-    // (read_polygon_layer with target_crs_wkt = the old map's crs_wkt).
+    // (read_diff_redline).
     const PolygonLayer* redline = nullptr;
     bool changed_land = false;       // collect ChangedLand (for -o)
     int threads = 0;
@@ -76,6 +76,12 @@ const std::vector<std::string>& change_kinds();
 // is compared in the old one's CRS. Throws InputError for a map without a
 // CRS.
 DiffReport diff_unit_maps(UnitMap old_map, UnitMap new_map, const DiffOptions& options);
+
+// Reads the red line of the red-line guard (a GDAL source) into `ctx` and the
+// CRS of `old_map`, which the comparison is done in. An empty layer is
+// allowed. Throws InputError naming file, layer, feature and field.
+PolygonLayer read_diff_redline(const geos::Context& ctx, const UnitMap& old_map, const std::string& source,
+                               int threads = 0);
 
 // Report forms: text for people, JSON of zonekit(7) DIFF REPORT (plus area_method and
 // violations), CSV with one row per change.
