@@ -443,6 +443,34 @@ TEST_F(ServeTest, UnitsAtAPointWithTheirOutlinesOnly) {
     EXPECT_TRUE(contains(page.headers.at("content-type"), "text/html"));
 }
 
+// The public page draws the categories in the colours of zone-report's HTML
+// report (which the QGIS styles share) and names them as the report does.
+TEST_F(ServeTest, ThePageUsesTheReportsCategoryColoursAndNames) {
+    auto server = start({"--rate", "0"});
+    ASSERT_GT(server->port(), 0);
+    const Reply page = request(server->port(), "GET", "/");
+    ASSERT_EQ(page.status, 200);
+    const RunResult html = run_with_timeout(
+        {ZONE_REPORT_EXE, shandong_units(), "--format", "html", "-o", "-", "-q"}, 120);
+    ASSERT_EQ(html.status, 0) << html.describe();
+
+    std::smatch css, js;
+    const std::regex css_colours(R"(--c1:(#[0-9a-f]{6});--c2:(#[0-9a-f]{6});--c3:(#[0-9a-f]{6}))");
+    const std::regex js_colours(R"re(const COLOURS = \{ 1: "(#[0-9a-f]{6})", 2: "(#[0-9a-f]{6})", 3: "(#[0-9a-f]{6})" \})re");
+    ASSERT_TRUE(std::regex_search(html.out, css, css_colours)) << "no category colours in the report's CSS";
+    ASSERT_TRUE(std::regex_search(page.body, js, js_colours)) << "no category colours in the page";
+    for (int c = 1; c <= 3; ++c) {
+        EXPECT_EQ(js[c].str(), css[c].str()) << "category " << c;
+        EXPECT_TRUE(contains(page.body, "class=\"swatch\" style=\"background:" + css[c].str() + "\""))
+            << "the legend's swatch of category " << c;
+    }
+    for (const char* name : {"优先保护单元", "重点管控单元", "一般管控单元"}) {
+        EXPECT_TRUE(contains(html.out, name)) << name;
+        EXPECT_TRUE(contains(page.body, name)) << name;
+    }
+    EXPECT_TRUE(contains(page.body, R"(const DIMENSIONS = ["空间布局约束", "污染物排放管控", "环境风险防控", "资源开发效率要求"];)"));
+}
+
 // The county lines for the page's map: inside the answer's map_box, and as
 // the boundary layer read here with GDAL and cut to that box by GEOS has
 // them — every served vertex on a county border, every border vertex near

@@ -1,11 +1,18 @@
 #include "zone/serve/lookup_page.hpp"
 
+#include "zone/build/coding.hpp"
+#include "zone/io/unit_map.hpp"
+#include "zone/report/report_output.hpp"
+
+#include <string>
+
 namespace zone::serve {
 
-// The page only calls this server's /v1/check and /v1/units (same origin);
-// its map is an SVG drawn from the outlines and county lines /v1/units returns.
-const std::string& lookup_page() {
-    static const std::string page = R"PAGE(<!DOCTYPE html>
+namespace {
+
+// The page's words and colours for categories and dimensions are the
+// library's, so that the portal, the HTML report and QGIS agree.
+const char* const kTemplate = R"PAGE(<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
@@ -35,7 +42,7 @@ th, td { border: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-al
 th { background: #f0f2ef; }
 h3 { margin: 14px 0 4px; font-size: 16px; border-left: 4px solid #2e6b3a; padding-left: 6px; }
 svg { width: 100%; height: 260px; background: #eef3f7; border: 1px solid #ccc; overflow: hidden; }
-.swatch { display: inline-block; width: 12px; height: 10px; opacity: 0.6; border: 1px solid #333; vertical-align: middle; }
+.swatch { display: inline-block; width: 12px; height: 10px; opacity: 0.75; border: 1px solid #333; vertical-align: middle; }
 .dash { display: inline-block; width: 22px; border-top: 2px dashed #6a2c8a; vertical-align: middle; }
 </style>
 </head>
@@ -68,7 +75,7 @@ svg { width: 100%; height: 260px; background: #eef3f7; border: 1px solid #ccc; o
 <div id="verdict-box" hidden><span id="verdict"></span> <span id="verdict-en"></span></div>
 <div id="missing"></div>
 <div id="map-box" hidden><h3>涉及的环境管控单元</h3><svg id="map" viewBox="0 0 400 260" role="img" aria-label="管控单元示意图"></svg>
-<p class="hint"><span class="swatch" style="background:#3a9a4a"></span>优先保护 <span class="swatch" style="background:#d9822b"></span>重点管控 <span class="swatch" style="background:#6d8fbf"></span>一般管控　<span class="dash"></span>县级行政区界　<span style="color:#c00">●</span>项目位置</p></div>
+<p class="hint"><span class="swatch" style="background:@COLOUR1@"></span>优先保护 <span class="swatch" style="background:@COLOUR2@"></span>重点管控 <span class="swatch" style="background:@COLOUR3@"></span>一般管控　<span class="dash"></span>县级行政区界　<span style="color:#c00">●</span>项目位置</p></div>
 <div id="units"></div>
 <div id="rules"></div>
 </section>
@@ -78,9 +85,9 @@ svg { width: 100%; height: 260px; background: #eef3f7; border: 1px solid #ccc; o
 const VERDICTS = { nonconforming: "不符合", conditional: "有条件符合", conforming: "符合", incomplete: "无法判定" };
 const LEVELS = { province: "省级", circle: "经济圈", city: "市级", unit: "单元" };
 const EFFECTS = { prohibit: "禁止", restrict: "限制", require: "要求", info: "说明" };
-const DIMENSIONS = ["空间布局约束", "污染物排放管控", "环境风险防控", "资源开发效率要求"];
-const CATEGORIES = { 1: "优先保护单元", 2: "重点管控单元", 3: "一般管控单元" };
-const COLOURS = { 1: "#3a9a4a", 2: "#d9822b", 3: "#6d8fbf" };
+const DIMENSIONS = @DIMENSIONS@;
+const CATEGORIES = @CATEGORIES@;
+const COLOURS = @COLOURS@;
 const ATTRIBUTES = { industry: "国民经济行业代码", nature: "建设性质", vocs_t: "VOCs 排放量（吨/年）",
   water_m3: "取水量（立方米/年）", groundwater_m3: "地下水取水量（立方米/年）", integrated: "是否炼化一体化（1 是）",
   circle: "所在经济圈（地图数据未给出，请联系管理部门）" };
@@ -137,7 +144,7 @@ function drawMap(units, location, footprint, countyLines) {
     const p = document.createElementNS(ns, "polygon");
     p.setAttribute("points", r.map(([x, y]) => X(x).toFixed(1) + "," + Y(y).toFixed(1)).join(" "));
     p.setAttribute("fill", cat ? COLOURS[cat] : "none");
-    p.setAttribute("fill-opacity", cat ? "0.45" : "0");
+    p.setAttribute("fill-opacity", cat ? "0.75" : "0");
     p.setAttribute("stroke", cat ? "#333" : "#c00");
     p.setAttribute("stroke-width", cat ? "1" : "2");
     svg.appendChild(p);
@@ -211,6 +218,35 @@ $("query").addEventListener("submit", async (ev) => {
 </body>
 </html>
 )PAGE";
+
+void replace_all(std::string& text, const std::string& token, const std::string& value) {
+    for (std::size_t at = text.find(token); at != std::string::npos; at = text.find(token, at + value.size()))
+        text.replace(at, token.size(), value);
+}
+
+std::string build_page() {
+    std::string page = kTemplate;
+    std::string dimensions = "[", categories = "{ ", colours = "{ ";
+    for (std::size_t d = 0; d < kDimensions.size(); ++d)
+        dimensions += std::string(d ? ", " : "") + "\"" + kDimensions[d] + "\"";
+    for (int c = 1; c <= 3; ++c) {
+        const std::string key = std::string(c > 1 ? ", " : "") + std::to_string(c) + ": \"";
+        categories += key + category_unit_name(c) + "\"";
+        colours += key + category_colour(c) + "\"";
+        replace_all(page, "@COLOUR" + std::to_string(c) + "@", category_colour(c));
+    }
+    replace_all(page, "@DIMENSIONS@", dimensions + "]");
+    replace_all(page, "@CATEGORIES@", categories + " }");
+    replace_all(page, "@COLOURS@", colours + " }");
+    return page;
+}
+
+}  // namespace
+
+// The page only calls this server's /v1/check and /v1/units (same origin);
+// its map is an SVG drawn from the outlines and county lines /v1/units returns.
+const std::string& lookup_page() {
+    static const std::string page = build_page();
     return page;
 }
 
