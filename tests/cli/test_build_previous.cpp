@@ -202,6 +202,24 @@ TEST_F(BuildPrevious, RebuildWithOwnOutputReproducesEveryCode) {
     expect_marks_cover(v1, {code_maxima(v1)}, "the fixture map");
 }
 
+// The previous version in another CRS (reprojected to Gauss-Krüger with
+// ogr2ogr, as a team that edits in metres keeps it): its units are matched in
+// the boundary's CRS, so every code comes back, and the map is the same.
+TEST_F(BuildPrevious, APreviousVersionInAnotherCrsKeepsEveryCode) {
+    const Version v1 = load(shandong_units());
+    const std::string gk = tmp_.file("v1-gk.gpkg");
+    const RunResult warp = run({"/usr/bin/ogr2ogr", "-t_srs", "EPSG:4548", gk, shandong_units(), "units"});
+    ASSERT_EQ(warp.status, 0) << warp.describe();
+    const std::string out = tmp_.file("v2.gpkg");
+    RunResult r = build(shandong_scheme(), out, {"--previous", gk});
+    ASSERT_EQ(r.status, 0) << r.describe();
+    const Version v2 = load(out);
+    EXPECT_EQ(v2.t.rows.size(), v1.t.rows.size());
+    std::size_t n = 0;
+    expect_identical(v1, v2, [](const std::string&) { return true; }, &n);
+    EXPECT_EQ(n, v1.t.rows.size());
+}
+
 // ------------------------------------------------------------------ 2. dynamic update
 
 // Two counties rebuilt after a park of one of them was taken out of the

@@ -391,10 +391,14 @@ BuildResult build_units(const Scheme& scheme, const BuildOptions& options) {
                                  "a dynamic update carries units over untouched, so the previous version must be "
                                  "in the boundary's CRS");
         }
-        for (const Unit& u : previous.units) {
+        // Matched in the boundary's CRS, whatever CRS the previous version is
+        // in, and as GEOS repairs it when it is invalid (unit_polygons).
+        PolygonLayer previous_layer = unit_polygons(ctx, previous, boundary.crs_wkt, options.threads);
+        for (std::size_t i = 0; i < previous.units.size(); ++i) {
+            const Unit& u = previous.units[i];
             const UnitCode code = UnitCode::of(u.code);
             auto it = county_index.find(code.county());
-            previous_geoms.push_back(geos::from_wkb(ctx, u.wkb));
+            previous_geoms.push_back(std::move(previous_layer.features[i].geom));
             if (it == county_index.end()) continue;
             history[it->second].units.push_back({code.category(), code.serial(), previous_geoms.back().get(), &u});
         }
