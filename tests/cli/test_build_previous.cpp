@@ -180,6 +180,19 @@ protected:
     }
 
     std::map<std::string, int> zones() const { return county_zones(scheme_.boundary_source, scheme_.code_field); }
+    // Rebuilds from the unchanged scheme with `previous` and expects every
+    // unit of `v1` back, identical; returns the new version.
+    Version rebuild_with(const std::string& previous, const Version& v1) {
+        const std::string out = tmp_.file("v2.gpkg");
+        RunResult r = build(shandong_scheme(), out, {"--previous", previous, "--overwrite"});
+        EXPECT_EQ(r.status, 0) << r.describe();
+        const Version v2 = load(out);
+        EXPECT_EQ(v2.t.rows.size(), v1.t.rows.size());
+        std::size_t n = 0;
+        expect_identical(v1, v2, [](const std::string&) { return true; }, &n);
+        EXPECT_EQ(n, v1.t.rows.size());
+        return v2;
+    }
 
     SchemeInfo scheme_;
     TempDir tmp_{"zonecli-previous"};
@@ -189,14 +202,7 @@ protected:
 
 TEST_F(BuildPrevious, RebuildWithOwnOutputReproducesEveryCode) {
     const Version v1 = load(shandong_units());
-    const std::string out = tmp_.file("v2.gpkg");
-    RunResult r = build(shandong_scheme(), out, {"--previous", shandong_units()});
-    ASSERT_EQ(r.status, 0) << r.describe();
-    const Version v2 = load(out);
-    EXPECT_EQ(v2.t.rows.size(), v1.t.rows.size());
-    std::size_t n = 0;
-    expect_identical(v1, v2, [](const std::string&) { return true; }, &n);
-    EXPECT_EQ(n, v1.t.rows.size());
+    const Version v2 = rebuild_with(shandong_units(), v1);
     expect_marks_cover(v2, {code_maxima(v1), v1.marks}, "a rebuild");
     // The fixture map keeps its marks too (zone-build always writes them).
     expect_marks_cover(v1, {code_maxima(v1)}, "the fixture map");
@@ -210,14 +216,19 @@ TEST_F(BuildPrevious, APreviousVersionInAnotherCrsKeepsEveryCode) {
     const std::string gk = tmp_.file("v1-gk.gpkg");
     const RunResult warp = run({"/usr/bin/ogr2ogr", "-t_srs", "EPSG:4548", gk, shandong_units(), "units"});
     ASSERT_EQ(warp.status, 0) << warp.describe();
+    rebuild_with(gk, v1);
+}
+
+// Without a CRS the previous version's units cannot be placed: refused,
+// naming the file, rather than taken to be in the boundary's CRS.
+TEST_F(BuildPrevious, APreviousVersionWithoutACrsIsRefused) {
+    const std::string bare = tmp_.file("v1-no-crs.gpkg");
+    copy_layer(shandong_units(), bare, "GPKG", "units", {}, {}, nullptr, true);
     const std::string out = tmp_.file("v2.gpkg");
-    RunResult r = build(shandong_scheme(), out, {"--previous", gk});
-    ASSERT_EQ(r.status, 0) << r.describe();
-    const Version v2 = load(out);
-    EXPECT_EQ(v2.t.rows.size(), v1.t.rows.size());
-    std::size_t n = 0;
-    expect_identical(v1, v2, [](const std::string&) { return true; }, &n);
-    EXPECT_EQ(n, v1.t.rows.size());
+    RunResult r = build(shandong_scheme(), out, {"--previous", bare});
+    EXPECT_EQ(r.status, 2) << r.describe();
+    EXPECT_TRUE(contains(r.err, bare) && contains(r.err, "no coordinate reference system")) << r.describe();
+    EXPECT_FALSE(fs::exists(out));
 }
 
 // ------------------------------------------------------------------ 2. dynamic update

@@ -1,7 +1,7 @@
 // Taking polygons from a GDAL source into GEOS, shared by read_polygon_layer
 // (features as they are read) and unit_polygons (units a unit map has read):
 // the CRS they end up in, then two phases, each geometry on its own and
-// validity on every core.
+// validity on the threads the caller gives (every core by default).
 #pragma once
 
 #include "zone/core/error.hpp"

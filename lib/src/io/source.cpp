@@ -210,8 +210,8 @@ geos::GeomPtr polygon_from_ogr(const geos::Context& ctx, OGRGeometry& geometry, 
 
 int make_polygons_valid(const geos::Context& ctx, std::vector<geos::GeomPtr>& geoms, const std::vector<Where>& where,
                         int threads) {
-    // On every core (unless told otherwise): the costliest part of reading. A single ring proven
-    // simple skips GEOS's general check (core/validity/proven_valid.hpp).
+    // In parallel: the costliest part of reading. A single ring proven simple
+    // skips GEOS's general check (core/validity/proven_valid.hpp).
     // Geometries move between contexts, which GEOS allows (a context carries
     // only error handling).
     std::vector<std::string> problem(geoms.size());
